@@ -1,0 +1,46 @@
+# tg_library(NAME folder DEPS ...): one library target per folder, sources found by glob,
+# headers installed under include/<folder>, exported as tg::<folder>.
+find_package(Threads REQUIRED)
+
+function(tg_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(TG_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(tg_common_flags target)
+  if(TG_NATIVE)
+    target_compile_options(${target} PUBLIC $<BUILD_INTERFACE:-march=native>)
+  endif()
+  if(TG_SANITIZE)
+    target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all
+                                            -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+function(tg_library folder)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  file(GLOB_RECURSE hdrs CONFIGURE_DEPENDS RELATIVE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/*.hpp)
+  if(NOT srcs)  # a folder whose issue has not landed yet
+    message(STATUS "tapegrad: ${folder}/ has no sources yet; tg::${folder} is not built")
+    return()
+  endif()
+  add_library(tg_${folder} ${srcs})
+  add_library(tg::${folder} ALIAS tg_${folder})
+  set_target_properties(tg_${folder} PROPERTIES EXPORT_NAME ${folder} POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(tg_${folder} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/tapegrad>)
+  target_link_libraries(tg_${folder} PUBLIC ${ARG_DEPS})
+  target_compile_features(tg_${folder} PUBLIC cxx_std_20)
+  tg_warnings(tg_${folder})
+  tg_common_flags(tg_${folder})
+  foreach(h ${hdrs})
+    get_filename_component(dir ${h} DIRECTORY)
+    install(FILES ${h} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tapegrad/${folder}/${dir})
+  endforeach()
+  install(TARGETS tg_${folder} EXPORT tapegradTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+endfunction()
