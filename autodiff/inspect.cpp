@@ -1,0 +1,87 @@
+// print_tape and to_dot (see inspect.hpp).
+#include "autodiff/inspect.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+namespace tg {
+
+namespace {
+
+std::string few_values(const Tensor& x, int n) {
+  std::ostringstream os;
+  os << std::setprecision(4) << "[";
+  for (std::int64_t i = 0; i < std::min<std::int64_t>(n, x.numel()); ++i) os << (i ? ", " : "") << x.flat(i);
+  if (x.numel() > n) os << ", ...";
+  return os.str() + "]";
+}
+
+double norm(const Tensor& x) {
+  double s = 0;
+  for (std::int64_t i = 0; i < x.numel(); ++i) s += x.flat(i) * x.flat(i);
+  return std::sqrt(s);
+}
+
+// How an input is referred to: "#3" for the output of entry 3, or the leaf's name.
+std::string ref(const Tensor& x) {
+  if (!x.is_leaf()) return "#" + std::to_string(x.impl()->entry);
+  return x.name().empty() ? std::string("leaf") : x.name();
+}
+
+}  // namespace
+
+void print_tape(std::ostream& os, const Tape& tape, const PrintOptions& opt) {
+  os << "tape: " << tape.size() << " entries\n";
+  os << std::left << std::setw(5) << "#" << std::setw(14) << "op" << std::setw(12) << "name" << std::setw(14)
+     << "shape" << std::setw(18) << "inputs" << std::setw(36) << "values" << std::setw(12) << "|grad|"
+     << "where\n";
+  for (std::size_t i = 0; i < tape.size(); ++i) {
+    const TapeEntry& e = tape.entry(i);
+    std::string inputs;
+    for (const Tensor& x : e.inputs) inputs += (inputs.empty() ? "" : ",") + ref(x);
+    const Tensor g = e.out.grad();
+    std::ostringstream gn;
+    gn << std::setprecision(4) << (g.defined() ? norm(g) : 0.0);
+    os << std::left << std::setw(5) << i << std::setw(14) << e.op << std::setw(12)
+       << (e.out.name().empty() ? "-" : e.out.name()) << std::setw(14) << shape_str(e.out.shape()) << std::setw(18)
+       << inputs << std::setw(36) << few_values(e.out, opt.values) << std::setw(12) << (g.defined() ? gn.str() : "-")
+       << where_str(e.where) << "\n";
+  }
+}
+
+std::string tape_to_string(const Tape& tape, const PrintOptions& options) {
+  std::ostringstream os;
+  print_tape(os, tape, options);
+  return os.str();
+}
+
+std::string to_dot(const Tape& tape) {
+  std::ostringstream os;
+  os << "digraph tape {\n  rankdir=LR;\n  node [fontname=\"monospace\", fontsize=10];\n";
+  std::map<const TensorImpl*, std::string> leaves;
+  for (std::size_t i = 0; i < tape.size(); ++i) {
+    const TapeEntry& e = tape.entry(i);
+    os << "  n" << i << " [shape=box, label=\"#" << i << " " << e.op << "\\n" << shape_str(e.out.shape())
+       << (e.out.name().empty() ? "" : "\\n" + e.out.name()) << "\\n" << where_str(e.where) << "\"];\n";
+    for (const Tensor& x : e.inputs) {
+      std::string src;
+      if (!x.is_leaf()) {
+        src = "n" + std::to_string(x.impl()->entry);
+      } else {
+        auto [it, fresh] = leaves.try_emplace(x.impl(), "l" + std::to_string(leaves.size()));
+        if (fresh)
+          os << "  " << it->second << " [shape=ellipse, label=\"" << (x.name().empty() ? "leaf" : x.name()) << "\\n"
+             << shape_str(x.shape()) << "\"" << (x.requires_grad() ? ", style=bold" : ", style=dashed") << "];\n";
+        src = it->second;
+      }
+      os << "  " << src << " -> n" << i << ";\n";
+    }
+  }
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace tg

@@ -1,0 +1,18 @@
+// Seeing the tape: print_tape lists the entries (index, op, name, shape, a few values, gradient norm after
+// backward, file:line); to_dot writes the graph for Graphviz (`dot -Tsvg tape.dot -o tape.svg`).
+#pragma once
+#include <iosfwd>
+#include <string>
+
+#include "autodiff/tape.hpp"
+
+namespace tg {
+
+struct PrintOptions {
+  int values = 4;  // values shown per tensor
+};
+void print_tape(std::ostream& os, const Tape& tape = current_tape(), const PrintOptions& options = {});
+std::string tape_to_string(const Tape& tape = current_tape(), const PrintOptions& options = {});
+std::string to_dot(const Tape& tape = current_tape());
+
+}  // namespace tg

@@ -1,0 +1,92 @@
+// Shared helpers of the op families (see common.hpp).
+#include "autodiff/ops/common.hpp"
+
+namespace tg::detail {
+
+void check_defined(const char* op, const Tensor& x, const char* arg) {
+  if (!x.defined()) fail(op, std::string(arg) + " is an undefined Tensor");
+}
+
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  check_defined(op, a, "a");
+  check_defined(op, b, "b");
+  if (a.dtype() != b.dtype())
+    fail(op, std::string("a is ") + dtype_name(a.dtype()) + " and b is " + dtype_name(b.dtype()) +
+                 "; tapegrad does not promote silently: convert one with tg::cast(x, tg::f64) or tg::cast(x, tg::f32)");
+}
+
+std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    fail(op, "axis " + std::to_string(axis) + " is out of range for a tensor of rank " + std::to_string(rank) +
+                 " (valid: " + std::to_string(-rank) + " to " + std::to_string(rank - 1) + ")");
+  return axis < 0 ? axis + rank : axis;
+}
+
+std::vector<std::int64_t> strides_of(const Shape& shape) {
+  std::vector<std::int64_t> s(shape.size(), 1);
+  for (std::int64_t i = static_cast<std::int64_t>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+std::vector<std::int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
+  std::vector<std::int64_t> s(out.size(), 0);
+  const std::vector<std::int64_t> own = strides_of(shape);
+  const std::size_t offset = out.size() - shape.size();
+  for (std::size_t i = 0; i < shape.size(); ++i) s[offset + i] = shape[i] == 1 ? 0 : own[i];
+  return s;
+}
+
+Tensor unary_values(kernels::Unary f, const Tensor& x) {
+  Tensor y = empty(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) { kernels::unary<T>(f, x.numel(), x.data<T>(), y.data<T>()); });
+  return y;
+}
+
+// Walks the output in rows of its last axis; each row is one kernels::binary call with strides 0 or 1.
+Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const char* op) {
+  check_same_dtype(op, a, b);
+  const Shape out_shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
+  Tensor out = empty(out_shape, a.dtype());
+  dispatch(a.dtype(), [&]<class T>(T) {
+    const T *pa = a.data<T>(), *pb = b.data<T>();
+    T* po = out.data<T>();
+    if (a.shape() == b.shape()) return kernels::binary<T>(f, out.numel(), pa, 1, pb, 1, po);
+    if (out.numel() == 0) return;
+    const auto sa = broadcast_strides(a.shape(), out_shape), sb = broadcast_strides(b.shape(), out_shape);
+    const std::size_t r = out_shape.size();
+    const std::int64_t row = r ? out_shape[r - 1] : 1;
+    const std::int64_t rsa = r ? sa[r - 1] : 0, rsb = r ? sb[r - 1] : 0;
+    std::vector<std::int64_t> idx(r, 0);  // index of the current row's first element
+    for (std::int64_t start = 0; start < out.numel(); start += row) {
+      std::int64_t oa = 0, ob = 0;
+      for (std::size_t d = 0; d + 1 < r; ++d) oa += idx[d] * sa[d], ob += idx[d] * sb[d];
+      kernels::binary<T>(f, row, pa + oa, rsa, pb + ob, rsb, po + start);
+      for (std::int64_t d = static_cast<std::int64_t>(r) - 2; d >= 0; --d) {  // next row, like an odometer
+        if (++idx[d] < out_shape[d]) break;
+        idx[d] = 0;
+      }
+    }
+  });
+  return out;
+}
+
+}  // namespace tg::detail
+
+namespace tg {
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  const std::size_t r = std::max(a.size(), b.size());
+  Shape out(r);
+  for (std::size_t i = 0; i < r; ++i) {
+    const std::int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const std::int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1)
+      fail(op, "a is " + shape_str(a) + " and b is " + shape_str(b) + "; they do not broadcast (axis " +
+                   std::to_string(static_cast<std::int64_t>(i) - static_cast<std::int64_t>(r)) + ": " +
+                   std::to_string(da) + " vs " + std::to_string(db) + ")");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+}  // namespace tg

@@ -1,0 +1,53 @@
+// Helpers shared by the op families (internal): recording on the current tape, dtype and axis checks, and the
+// broadcasting loop of binary elementwise ops.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "autodiff/kernels.hpp"
+#include "autodiff/ops.hpp"
+#include "autodiff/tape.hpp"
+
+namespace tg::detail {
+
+inline Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, BackwardFn backward, Where where) {
+  return current_tape().record(op, std::move(inputs), std::move(out), std::move(backward), where);
+}
+
+void check_defined(const char* op, const Tensor& x, const char* arg);
+void check_same_dtype(const char* op, const Tensor& a, const Tensor& b);
+std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank);
+
+// y = f(x) elementwise, through kernels::unary.
+Tensor unary_values(kernels::Unary f, const Tensor& x);
+// out = a op b with NumPy broadcasting, through kernels::binary.
+Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const char* op);
+
+// out[i] = f(x[i]) (and f(x[i], y[i]) for same-shape x, y) for small backward helpers (masks, signs). Not recorded.
+template <class F>
+Tensor map_values(const Tensor& x, F f) {
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    for (std::int64_t i = 0; i < x.numel(); ++i) po[i] = static_cast<T>(f(px[i]));
+  });
+  return out;
+}
+template <class F>
+Tensor map_values(const Tensor& x, const Tensor& y, F f) {
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T *px = x.data<T>(), *py = y.data<T>();
+    T* po = out.data<T>();
+    for (std::int64_t i = 0; i < x.numel(); ++i) po[i] = static_cast<T>(f(px[i], py[i]));
+  });
+  return out;
+}
+
+// Strides (in elements) of a row-major shape; broadcast_strides gives 0 on the axes where `shape` is broadcast
+// to `out` (its dims aligned to the right).
+std::vector<std::int64_t> strides_of(const Shape& shape);
+std::vector<std::int64_t> broadcast_strides(const Shape& shape, const Shape& out);
+
+}  // namespace tg::detail

@@ -1,0 +1,101 @@
+// Matrix products: matmul (2-D, and batched with broadcast batch dims) and linear (y = x W^T + b). Both go through
+// kernels::gemm, whose transpose flags let the backward use A^T and B^T without materialising them.
+#include "autodiff/ops/common.hpp"
+
+namespace tg {
+
+using detail::record;
+
+namespace {
+
+// op(a) @ op(b) over broadcast batch dims, where op transposes the last two axes when asked. Not recorded.
+Tensor batched_gemm(const Tensor& a, bool ta, const Tensor& b, bool tb) {
+  const std::int64_t ra = a.dim(), rb = b.dim();
+  const std::int64_t M = ta ? a.shape()[ra - 1] : a.shape()[ra - 2], K = ta ? a.shape()[ra - 2] : a.shape()[ra - 1];
+  const std::int64_t N = tb ? b.shape()[rb - 2] : b.shape()[rb - 1];
+  const Shape batch_a(a.shape().begin(), a.shape().end() - 2), batch_b(b.shape().begin(), b.shape().end() - 2);
+  const Shape batch = broadcast_shapes(batch_a, batch_b, "matmul");
+  Shape out_shape = batch;
+  out_shape.push_back(M);
+  out_shape.push_back(N);
+  Tensor out = empty(out_shape, a.dtype());
+  const auto sa = detail::broadcast_strides(batch_a, batch), sb = detail::broadcast_strides(batch_b, batch);
+  const std::int64_t nb = shape_numel(batch);
+  dispatch(a.dtype(), [&]<class T>(T) {
+    for (std::int64_t i = 0; i < nb; ++i) {
+      std::int64_t oa = 0, ob = 0, rest = i;  // batch offsets of a and b (in matrices)
+      for (std::int64_t d = static_cast<std::int64_t>(batch.size()) - 1; d >= 0; --d) {
+        oa += (rest % batch[d]) * sa[d];
+        ob += (rest % batch[d]) * sb[d];
+        rest /= batch[d];
+      }
+      kernels::gemm<T>(ta, tb, M, N, K, a.data<T>() + oa * M * K, b.data<T>() + ob * K * N,
+                       out.data<T>() + i * M * N, false);
+    }
+  });
+  return out;
+}
+
+}  // namespace
+
+// C = A B:  dL/dA = dL/dC B^T,  dL/dB = A^T dL/dC   (summed over broadcast batch dims by the tape)
+Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
+  detail::check_same_dtype("matmul", a, b);
+  if (a.dim() < 2 || b.dim() < 2)
+    fail("matmul", "a is " + shape_str(a.shape()) + " and b is " + shape_str(b.shape()) +
+                       "; both need at least 2 dims (reshape a vector to (1, n) or (n, 1))");
+  if (a.size(-1) != b.size(-2))
+    fail("matmul", "a is " + shape_str(a.shape()) + " and b is " + shape_str(b.shape()) + "; inner dimensions " +
+                       std::to_string(a.size(-1)) + " and " + std::to_string(b.size(-2)) + " must match");
+  Tensor out = batched_gemm(a, false, b, false);
+  return record("matmul", {a, b}, out, [a, b](const Tensor& g) {
+    return std::vector<Tensor>{a.requires_grad() ? batched_gemm(g, false, b, true) : Tensor(),
+                               b.requires_grad() ? batched_gemm(a, true, g, false) : Tensor()};
+  }, where);
+}
+
+// y = x W^T + b with x viewed as (R, in):  dL/dx = g W,  dL/dW = g^T x,  dL/db = sum over rows of g
+Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
+  detail::check_same_dtype("linear", x, W);
+  if (W.dim() != 2) fail("linear", "W is " + shape_str(W.shape()) + "; it must be (out, in)");
+  if (x.dim() < 1 || x.size(-1) != W.size(1))
+    fail("linear", "x is " + shape_str(x.shape()) + " and W is " + shape_str(W.shape()) +
+                       "; x's last dimension must equal W's in-features " + std::to_string(W.size(1)));
+  const std::int64_t out_f = W.size(0), in_f = W.size(1), R = x.numel() / std::max<std::int64_t>(in_f, 1);
+  if (b.defined()) {
+    detail::check_same_dtype("linear", x, b);
+    if (b.shape() != Shape{out_f})
+      fail("linear", "b is " + shape_str(b.shape()) + "; it must be (" + std::to_string(out_f) + ",) to match W " + shape_str(W.shape()));
+  }
+  Shape out_shape = x.shape();
+  out_shape.back() = out_f;
+  Tensor y = empty(out_shape, x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    T* py = y.data<T>();
+    if (b.defined())
+      for (std::int64_t r = 0; r < R; ++r) std::copy_n(b.data<T>(), out_f, py + r * out_f);
+    kernels::gemm<T>(false, true, R, out_f, in_f, x.data<T>(), W.data<T>(), py, b.defined());
+  });
+  std::vector<Tensor> inputs{x, W};
+  if (b.defined()) inputs.push_back(b);
+  return record("linear", inputs, y, [x, W, b, R, in_f, out_f](const Tensor& g) {
+    std::vector<Tensor> grads(b.defined() ? 3 : 2);
+    dispatch(g.dtype(), [&]<class T>(T) {
+      if (x.requires_grad()) {
+        grads[0] = empty(x.shape(), x.dtype());
+        kernels::gemm<T>(false, false, R, in_f, out_f, g.data<T>(), W.data<T>(), grads[0].data<T>(), false);
+      }
+      if (W.requires_grad()) {
+        grads[1] = empty(W.shape(), W.dtype());
+        kernels::gemm<T>(true, false, out_f, in_f, R, g.data<T>(), x.data<T>(), grads[1].data<T>(), false);
+      }
+      if (b.defined() && b.requires_grad()) {
+        grads[2] = empty(b.shape(), b.dtype());
+        kernels::reduce_sum<T>(1, R, out_f, g.data<T>(), grads[2].data<T>());
+      }
+    });
+    return grads;
+  }, where);
+}
+
+}  // namespace tg

@@ -1,0 +1,157 @@
+// Reductions: sum, mean, max over an axis, logsumexp over an axis, and sum_to (the adjoint of broadcasting).
+// Each views x as (outer, n, inner) around the reduced axis and calls one kernel. Math: docs/tape.md.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include "autodiff/ops/common.hpp"
+
+namespace tg {
+
+using detail::record;
+
+namespace {
+
+struct Split {  // x viewed as (outer, n, inner) around one axis
+  std::int64_t outer = 1, n = 1, inner = 1;
+};
+Split split_at(const Shape& shape, std::int64_t axis) {
+  Split s;
+  for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d)
+    (d < axis ? s.outer : d == axis ? s.n : s.inner) *= shape[d];
+  return s;
+}
+
+// Sorted, distinct, non-negative axes; empty input means every axis.
+std::vector<std::int64_t> normalize_axes(const char* op, const std::vector<std::int64_t>& axes, std::int64_t rank) {
+  std::vector<std::int64_t> out;
+  if (axes.empty())
+    for (std::int64_t d = 0; d < rank; ++d) out.push_back(d);
+  for (std::int64_t a : axes) out.push_back(detail::normalize_axis(op, a, rank));
+  std::sort(out.begin(), out.end());
+  if (std::adjacent_find(out.begin(), out.end()) != out.end()) fail(op, "an axis is listed twice");
+  return out;
+}
+
+Shape reduced_shape(const Shape& shape, const std::vector<std::int64_t>& axes, bool keepdim) {
+  Shape out;
+  for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d) {
+    const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (!reduced) out.push_back(shape[d]);
+    else if (keepdim) out.push_back(1);
+  }
+  return out;
+}
+
+// Sums the given axes (kept as size 1), one kernel call per axis.
+Tensor sum_values(const Tensor& x, const std::vector<std::int64_t>& axes) {
+  Tensor cur = x;
+  for (std::int64_t axis : axes) {
+    const Split s = split_at(cur.shape(), axis);
+    Shape shape = cur.shape();
+    shape[axis] = 1;
+    Tensor next = empty(shape, x.dtype());
+    dispatch(x.dtype(), [&]<class T>(T) { kernels::reduce_sum<T>(s.outer, s.n, s.inner, cur.data<T>(), next.data<T>()); });
+    cur = next;
+  }
+  return cur;
+}
+
+}  // namespace
+
+// d/dx_i sum(x) = 1: the gradient is g broadcast back over the summed axes.
+Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, Where where) {
+  detail::check_defined("sum", x, "x");
+  const auto ax = normalize_axes("sum", axes, x.dim());
+  Tensor kept = sum_values(x, ax);
+  Tensor out = reshape(kept.detach(), reduced_shape(x.shape(), ax, keepdim));
+  const Shape kept_shape = kept.shape(), x_shape = x.shape();
+  return record("sum", {x}, out, [kept_shape, x_shape](const Tensor& g) {
+    return std::vector<Tensor>{broadcast_to(reshape(g, kept_shape), x_shape)};
+  }, where);
+}
+Tensor sum(const Tensor& x, Where where) { return sum(x, {}, false, where); }
+
+// d/dx_i mean(x) = 1/n
+Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, Where where) {
+  detail::check_defined("mean", x, "x");
+  std::int64_t n = 1;
+  for (std::int64_t a : normalize_axes("mean", axes, x.dim())) n *= x.shape()[a];
+  if (n == 0) fail("mean", "the reduced axes of " + shape_str(x.shape()) + " are empty");
+  return div_scalar(sum(x, axes, keepdim, where), static_cast<double>(n), where);
+}
+Tensor mean(const Tensor& x, Where where) { return mean(x, {}, false, where); }
+
+// d/dx_i max(x) = 1 at the (first) maximum, 0 elsewhere
+Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
+  detail::check_defined("max", x, "x");
+  axis = detail::normalize_axis("max", axis, x.dim());
+  const Split s = split_at(x.shape(), axis);
+  if (s.n == 0) fail("max", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
+  auto argmax = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(s.outer * s.inner));
+  Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    kernels::reduce_max<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>(), argmax->data());
+  });
+  const Shape x_shape = x.shape();
+  return record("max", {x}, out, [argmax, s, x_shape](const Tensor& g) {
+    Tensor gx = zeros(x_shape, g.dtype());
+    dispatch(g.dtype(), [&]<class T>(T) {
+      for (std::int64_t o = 0; o < s.outer; ++o)
+        for (std::int64_t i = 0; i < s.inner; ++i)
+          gx.data<T>()[(o * s.n + (*argmax)[o * s.inner + i]) * s.inner + i] = g.data<T>()[o * s.inner + i];
+    });
+    return std::vector<Tensor>{gx};
+  }, where);
+}
+
+// d/dx_i logsumexp(x) = exp(x_i - lse) = softmax(x)_i. Where lse is +-inf the softmax is its limit: weight
+// 1/count on the entries equal to the maximum (so all -inf gives the uniform weights, never NaN).
+Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
+  detail::check_defined("logsumexp", x, "x");
+  axis = detail::normalize_axis("logsumexp", axis, x.dim());
+  const Split s = split_at(x.shape(), axis);
+  if (s.n == 0) fail("logsumexp", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
+  Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) { kernels::reduce_logsumexp<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>()); });
+  return record("logsumexp", {x}, out, [x, out, s](const Tensor& g) {
+    Tensor gx = empty(x.shape(), x.dtype());
+    dispatch(x.dtype(), [&]<class T>(T) {
+      const T *px = x.data<T>(), *pl = out.data<T>(), *pg = g.data<T>();
+      T* pgx = gx.data<T>();
+      for (std::int64_t o = 0; o < s.outer; ++o)
+        for (std::int64_t i = 0; i < s.inner; ++i) {
+          const T lse = pl[o * s.inner + i], gi = pg[o * s.inner + i];
+          std::int64_t count = 0;
+          for (std::int64_t k = 0; k < s.n; ++k) count += px[(o * s.n + k) * s.inner + i] == lse;
+          for (std::int64_t k = 0; k < s.n; ++k) {
+            const T xk = px[(o * s.n + k) * s.inner + i];
+            const T w = std::isinf(lse) ? (xk == lse ? T(1) / T(count) : T(0)) : std::exp(xk - lse);
+            pgx[(o * s.n + k) * s.inner + i] = gi * w;
+          }
+        }
+    });
+    return std::vector<Tensor>{gx};
+  }, where);
+}
+
+// sum_to(x, shape): sums the axes along which `shape` was broadcast to x's shape (the adjoint of broadcast_to).
+// d/dx sum_to(x) : the gradient is g broadcast back to x's shape.
+Tensor sum_to(const Tensor& x, const Shape& shape, Where where) {
+  detail::check_defined("sum_to", x, "x");
+  if (broadcast_shapes(shape, x.shape(), "sum_to") != x.shape())
+    fail("sum_to", "cannot sum " + shape_str(x.shape()) + " down to " + shape_str(shape) +
+                       " (it does not broadcast to it)");
+  const std::int64_t lead = x.dim() - static_cast<std::int64_t>(shape.size());
+  std::vector<std::int64_t> axes;
+  for (std::int64_t d = 0; d < x.dim(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
+  Tensor out = reshape((axes.empty() ? x : sum_values(x, axes)).detach(), shape);
+  const Shape x_shape = x.shape();
+  return record("sum_to", {x}, out, [x_shape](const Tensor& g) {
+    return std::vector<Tensor>{broadcast_to(g, x_shape)};
+  }, where);
+}
+
+}  // namespace tg
