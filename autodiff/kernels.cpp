@@ -44,9 +44,10 @@ void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, s
   }
 }
 
-// C = op(A) op(B): loops ordered so that the innermost loop runs over contiguous memory.
+// The reference twin of the packed GEMM in gemm.cpp: C = op(A) op(B) in plain loops, ordered so that the
+// innermost loop runs over contiguous memory. The tests compare the two.
 template <class T>
-void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
+void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
           T* C, bool accumulate) {
   if (!accumulate) std::fill_n(C, M * N, T(0));
   if (!trans_b) {  // C[i, :] += op(A)[i, k] * B[k, :]
@@ -120,7 +121,7 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
 #define TG_INSTANTIATE(T)                                                                                      \
   template void unary<T>(Unary, std::int64_t, const T*, T*);                                                   \
   template void binary<T>(Binary, std::int64_t, const T*, std::int64_t, const T*, std::int64_t, T*);           \
-  template void gemm<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const T*, const T*, T*, bool);   \
+  template void gemm_reference<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const T*, const T*, T*, bool);   \
   template void reduce_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*);                         \
   template void reduce_max<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*, std::int64_t*);          \
   template void reduce_logsumexp<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*);

@@ -18,6 +18,9 @@ template <class T> void binary(Binary f, std::int64_t n, const T* a, std::int64_
 // (K, M) when trans_a; op(B) is B (K, N), or B^T with B stored (N, K) when trans_b.
 template <class T> void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
                              const T* A, const T* B, T* C, bool accumulate);
+// The same in three plain loops: the reference the packed, threaded gemm (autodiff/gemm.cpp) is tested against.
+template <class T> void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
+                                       const T* A, const T* B, T* C, bool accumulate);
 
 // Reductions over the middle axis of x viewed as (outer, n, inner) -> y (outer, inner).
 template <class T> void reduce_sum(std::int64_t outer, std::int64_t n, std::int64_t inner, const T* x, T* y);

@@ -1,0 +1,113 @@
+// Parsing and checking the flags of train_vae (see options.hpp).
+#include "options.hpp"
+
+#include <charconv>
+#include <sstream>
+#include <stdexcept>
+
+namespace tg::app {
+
+namespace {
+
+std::int64_t to_int(const std::string& flag, const std::string& v, std::int64_t lo) {
+  std::int64_t x = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size()) throw UsageError(flag + ": '" + v + "' is not a whole number");
+  if (x < lo) throw UsageError(flag + ": " + v + " must be at least " + std::to_string(lo));
+  return x;
+}
+
+double to_double(const std::string& flag, const std::string& v) {
+  std::istringstream in(v);
+  double x = 0;
+  if (!(in >> x) || !in.eof() || !(x > 0) || x > 1e3) throw UsageError(flag + ": '" + v + "' is not a positive number");
+  return x;
+}
+
+std::string one_of(const std::string& flag, const std::string& v, const std::vector<std::string>& allowed) {
+  for (const auto& a : allowed)
+    if (v == a) return v;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  throw UsageError(flag + ": '" + v + "' is not one of " + list);
+}
+
+std::vector<std::int64_t> to_sizes(const std::string& flag, const std::string& v) {
+  std::vector<std::int64_t> sizes;
+  std::stringstream in(v);
+  for (std::string part; std::getline(in, part, ',');) sizes.push_back(to_int(flag, part, 1));
+  if (sizes.empty()) throw UsageError(flag + ": give layer sizes like 200,200");
+  return sizes;
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(usage: train_vae [flags]
+Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
+
+  --model vae|iwae          objective: the ELBO (vae) or the importance weighted bound (iwae)   [iwae]
+  --k N                     samples per example in the training bound                          [5]
+  --arch NAME               pytorch-examples (784-400-20, ReLU) or iwae-paper (784-200-200-50, tanh)
+  --latent N                latent dimensions (without --arch)                                 [8]
+  --hidden A,B,...          hidden layer sizes (without --arch)                                [256,128]
+  --activation NAME         relu | tanh | sigmoid | softplus (without --arch)                 [tanh]
+  --epochs N                passes over the training set                                       [12]
+  --batch N                 examples per step                                                  [64]
+  --lr X                    Adam learning rate                                                 [0.001]
+  --schedule NAME           constant | iwae (stage i: 3^i epochs at lr 1e-3 * 10^(-i/7))       [constant]
+  --seed N                  seeds initialisation, shuffling, binarisation and noise            [1]
+  --threads N               worker threads (0: TG_NUM_THREADS or the core count)               [0]
+  --data shapes|DIR         embedded synthetic shapes, or a directory of MNIST-style IDX files  [shapes]
+  --binarize dynamic|fixed  resample binary pixels every batch, or threshold at 0.5           [dynamic]
+  --eval-k N                importance samples for the final test log p(x) estimate            [5000]
+  --eval-k-epoch N          importance samples for the per-epoch estimate                      [50]
+  --eval-n N                test examples used for the estimates (0: all)                      [1000]
+  --out DIR                 where metrics.csv, pictures, index.html and checkpoints go         [build/train_vae]
+  --resume FILE             continue from a checkpoint written by an earlier run
+  --help                    this text
+
+Example: train_vae --data /usr/share/datasets/fashion-mnist --arch iwae-paper --model iwae --k 50
+)";
+}
+
+Options parse_options(int argc, char** argv) {
+  Options o;
+  bool explicit_sizes = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (flag.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + flag + "'");
+    if (i + 1 >= argc) throw UsageError(flag + ": missing value");
+    const std::string v = argv[++i];
+    if (flag == "--model") o.model = one_of(flag, v, {"vae", "iwae"});
+    else if (flag == "--k") o.k = to_int(flag, v, 1);
+    else if (flag == "--arch") o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
+    else if (flag == "--latent") o.latent = to_int(flag, v, 1), explicit_sizes = true;
+    else if (flag == "--hidden") o.hidden = to_sizes(flag, v), explicit_sizes = true;
+    else if (flag == "--activation") o.activation = one_of(flag, v, {"relu", "tanh", "sigmoid", "softplus"}), explicit_sizes = true;
+    else if (flag == "--epochs") o.epochs = to_int(flag, v, 1);
+    else if (flag == "--batch") o.batch = to_int(flag, v, 1);
+    else if (flag == "--lr") o.lr = to_double(flag, v);
+    else if (flag == "--schedule") o.schedule = one_of(flag, v, {"constant", "iwae"});
+    else if (flag == "--seed") o.seed = static_cast<std::uint64_t>(to_int(flag, v, 0));
+    else if (flag == "--threads") o.threads = static_cast<int>(to_int(flag, v, 0));
+    else if (flag == "--data") o.data = v;
+    else if (flag == "--binarize") o.binarize = one_of(flag, v, {"dynamic", "fixed"});
+    else if (flag == "--eval-k") o.eval_k = to_int(flag, v, 1);
+    else if (flag == "--eval-k-epoch") o.eval_k_epoch = to_int(flag, v, 1);
+    else if (flag == "--eval-n") o.eval_n = to_int(flag, v, 0);
+    else if (flag == "--out") o.out = v;
+    else if (flag == "--resume") o.resume = v;
+    else throw UsageError("unknown flag '" + flag + "'");
+  }
+  if (!o.arch.empty() && explicit_sizes)
+    throw UsageError("--arch sets the layer sizes and activation; leave out --latent, --hidden and --activation");
+  if (o.model == "vae" && o.k < 1) throw UsageError("--k must be at least 1");
+  return o;
+}
+
+}  // namespace tg::app

@@ -1,0 +1,40 @@
+// Command-line options of train_vae: every flag, its default, and the checks that turn a bad value into a message
+// and exit status 2. `train_vae --help` prints usage().
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tg::app {
+
+struct Options {
+  std::string model = "iwae";      // vae | iwae
+  std::int64_t k = 5;              // samples per example in the training bound
+  std::string arch = "";           // pytorch-examples | iwae-paper | "" (explicit sizes below)
+  std::int64_t latent = 8;
+  std::vector<std::int64_t> hidden = {256, 128};
+  std::string activation = "tanh";
+  std::int64_t epochs = 12;
+  std::int64_t batch = 64;
+  double lr = 1e-3;
+  std::string schedule = "constant";  // constant | iwae
+  std::uint64_t seed = 1;
+  int threads = 0;                    // 0: from TG_NUM_THREADS or the core count
+  std::string data = "shapes";        // shapes | a directory of IDX files (raw or .gz)
+  std::string binarize = "dynamic";   // dynamic | fixed
+  std::int64_t eval_k = 5000;         // importance samples for the final log p(x) estimate
+  std::int64_t eval_k_epoch = 50;     // ... and for the per-epoch estimate
+  std::int64_t eval_n = 1000;         // test examples used for the estimates (0: all)
+  std::string out = "build/train_vae";
+  std::string resume = "";
+  bool help = false;
+};
+
+// Parses argv. Throws UsageError on an unknown flag or a bad value; the message says which and why.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+Options parse_options(int argc, char** argv);
+std::string usage();
+
+}  // namespace tg::app

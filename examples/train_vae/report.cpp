@@ -1,0 +1,114 @@
+// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/png), an SVG line chart, an HTML index.
+#include "report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "nn/gzip.hpp"
+#include "nn/png.hpp"
+
+namespace tg::app {
+
+namespace {
+
+void write_text(const std::string& path, const std::string& text) {
+  nn::write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+std::string num(double v, int digits = 3) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k,
+                       std::int64_t log_px_k) {
+  std::ostringstream os;
+  os << "epoch,train_bound,test_elbo,test_iwae_k" << iwae_k << ",test_log_px_k" << log_px_k
+     << ",kl,active_units,seconds,examples_per_s\n";
+  for (const EpochMetrics& r : rows)
+    os << r.epoch << ',' << num(r.train_bound, 4) << ',' << num(r.test_elbo, 4) << ',' << num(r.test_iwae, 4) << ','
+       << num(r.test_log_px, 4) << ',' << num(r.kl, 4) << ',' << r.active_units << ',' << num(r.seconds, 2) << ','
+       << num(r.examples_per_s, 1) << '\n';
+  write_text(path, os.str());
+}
+
+void write_image_grid(const std::string& path, const Tensor& images, std::int64_t cols, std::int64_t height,
+                      std::int64_t width) {
+  const std::int64_t n = images.size(0), rows = (n + cols - 1) / cols;
+  const std::int64_t W = cols * (width + 1) + 1, H = rows * (height + 1) + 1;
+  std::vector<std::uint8_t> pixels(static_cast<std::size_t>(W * H), 96);  // grey gaps between images
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t y = 0; y < height; ++y)
+      for (std::int64_t x = 0; x < width; ++x) {
+        const double v = std::clamp(images.flat(i * height * width + y * width + x), 0.0, 1.0);
+        const std::int64_t px = 1 + (i % cols) * (width + 1) + x, py = 1 + (i / cols) * (height + 1) + y;
+        pixels[static_cast<std::size_t>(py * W + px)] = static_cast<std::uint8_t>(std::lround(255.0 * v));
+      }
+  nn::write_png_gray(path, static_cast<int>(W), static_cast<int>(H), pixels);
+}
+
+// One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better).
+void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& rows) {
+  const double W = 640, H = 360, left = 70, right = 150, top = 20, bottom = 40;
+  struct Series { const char* name; const char* color; double EpochMetrics::*field; };
+  const Series series[] = {{"train bound", "#1f77b4", &EpochMetrics::train_bound},
+                           {"test ELBO", "#ff7f0e", &EpochMetrics::test_elbo},
+                           {"test IWAE bound", "#2ca02c", &EpochMetrics::test_iwae},
+                           {"test log p(x)", "#d62728", &EpochMetrics::test_log_px}};
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto& r : rows)
+    for (const auto& s : series) lo = std::min(lo, r.*s.field), hi = std::max(hi, r.*s.field);
+  if (!(hi > lo)) lo -= 1, hi += 1;
+  const double e0 = rows.empty() ? 0 : static_cast<double>(rows.front().epoch);
+  const double e1 = rows.empty() ? 1 : std::max(e0 + 1, static_cast<double>(rows.back().epoch));
+  auto X = [&](double e) { return left + (W - left - right) * (e - e0) / (e1 - e0); };
+  auto Y = [&](double v) { return top + (H - top - bottom) * (hi - v) / (hi - lo); };
+  std::ostringstream os;
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
+     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  for (int t = 0; t <= 4; ++t) {  // horizontal grid with value labels
+    const double v = lo + (hi - lo) * t / 4;
+    os << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << Y(v) << "\" y2=\"" << Y(v)
+       << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << Y(v) + 4 << "\" text-anchor=\"end\">"
+       << num(v, 1) << "</text>\n";
+  }
+  os << "<text x=\"" << (left + W - right) / 2 << "\" y=\"" << H - 8 << "\" text-anchor=\"middle\">epoch</text>\n";
+  for (std::size_t si = 0; si < std::size(series); ++si) {
+    const Series& s = series[si];
+    os << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << s.color << "\" points=\"";
+    for (const auto& r : rows) os << X(static_cast<double>(r.epoch)) << ',' << Y(r.*s.field) << ' ';
+    os << "\"/>\n<text x=\"" << W - right + 10 << "\" y=\"" << top + 16 + 18 * static_cast<double>(si) << "\" fill=\""
+       << s.color << "\">" << s.name << "</text>\n";
+  }
+  os << "</svg>\n";
+  write_text(path, os.str());
+}
+
+void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {
+  std::ostringstream os;
+  os << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << page.title << "</title>\n"
+     << "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}img{image-rendering:pixelated;"
+     << "margin:4px;border:1px solid #ccc}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;"
+     << "border-bottom:1px solid #eee}figure{display:inline-block}</style></head><body>\n"
+     << "<h1>" << page.title << "</h1>\n<p><code>" << page.command << "</code></p>\n<p>" << page.summary << "</p>\n"
+     << "<img src=\"curves.svg\" alt=\"training curves\">\n";
+  for (const auto& [file, caption] : page.images)
+    os << "<figure><img src=\"" << file << "\" width=\"420\"><figcaption>" << caption << "</figcaption></figure>\n";
+  os << "<h2>Metrics (nats; higher bounds are better)</h2>\n<table><tr><th>epoch</th><th>train bound</th><th>test ELBO"
+     << "</th><th>test IWAE</th><th>test log p(x)</th><th>KL</th><th>active units</th><th>s</th><th>examples/s</th></tr>\n";
+  for (const auto& r : rows)
+    os << "<tr><td>" << r.epoch << "</td><td>" << num(r.train_bound, 2) << "</td><td>" << num(r.test_elbo, 2)
+       << "</td><td>" << num(r.test_iwae, 2) << "</td><td>" << num(r.test_log_px, 2) << "</td><td>" << num(r.kl, 2)
+       << "</td><td>" << r.active_units << "</td><td>" << num(r.seconds, 1) << "</td><td>" << num(r.examples_per_s, 0)
+       << "</td></tr>\n";
+  os << "</table>\n<p>Files: <a href=\"metrics.csv\">metrics.csv</a>, <a href=\"checkpoint.npz\">checkpoint.npz</a>"
+     << " (open with numpy.load).</p>\n</body></html>\n";
+  write_text(path, os.str());
+}
+
+}  // namespace tg::app
