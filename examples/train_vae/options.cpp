@@ -62,7 +62,7 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --binarize dynamic|fixed  resample binary pixels every batch, or threshold at 0.5           [dynamic]
   --eval-k N                importance samples for the final test log p(x) estimate            [5000]
   --eval-k-epoch N          importance samples for the per-epoch estimate                      [50]
-  --eval-n N                test examples used for the estimates (0: all)                      [1000]
+  --eval-n N                test examples used for the estimates (0: all)                      [500]
   --out DIR                 where metrics.csv, pictures, index.html and checkpoints go         [build/train_vae]
   --resume FILE             continue from a checkpoint written by an earlier run
   --help                    this text

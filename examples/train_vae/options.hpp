@@ -2,6 +2,7 @@
 // and exit status 2. `train_vae --help` prints usage().
 #pragma once
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct Options {
   std::string binarize = "dynamic";   // dynamic | fixed
   std::int64_t eval_k = 5000;         // importance samples for the final log p(x) estimate
   std::int64_t eval_k_epoch = 50;     // ... and for the per-epoch estimate
-  std::int64_t eval_n = 1000;         // test examples used for the estimates (0: all)
+  std::int64_t eval_n = 500;          // test examples used for the estimates (0: all)
   std::string out = "build/train_vae";
   std::string resume = "";
   bool help = false;

@@ -1,0 +1,129 @@
+// The training run of train_vae (see train.hpp).
+#include "train.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "autodiff/tape.hpp"
+#include "autodiff/thread_pool.hpp"
+#include "evaluate.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/optim.hpp"
+#include "nn/schedule.hpp"
+#include "nn/synthetic.hpp"
+#include "progress.hpp"
+#include "vae/vae.hpp"
+
+namespace tg::app {
+
+namespace {
+
+vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
+  vae::Architecture a = o.arch == "pytorch-examples" ? vae::pytorch_examples_architecture()
+                        : o.arch == "iwae-paper"     ? vae::iwae_paper_architecture()
+                                                     : vae::Architecture{data_dim, o.hidden, o.latent, o.activation, "glorot"};
+  a.data_dim = data_dim;
+  return a;
+}
+
+nn::TrainTest load_data(const Options& o) {
+  if (o.data == "shapes") return {nn::make_shapes(20000, 2 * o.seed + 11), nn::make_shapes(2000, 2 * o.seed + 12)};
+  return nn::load_mnist_like(o.data);
+}
+
+// The held-out images every epoch is evaluated on: the first eval_n test images, binarised once (a fixed draw for
+// dynamic binarisation, so that every epoch and every run sees the same test set).
+Tensor test_images(const nn::Dataset& test, const Options& o) {
+  const std::int64_t n = o.eval_n == 0 ? test.size() : std::min(o.eval_n, test.size());
+  Generator gen(7919);
+  nn::BatchOptions b{.batch_size = n, .shuffle = false, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)};
+  nn::BatchIterator it(test.head(n), b, gen);
+  Tensor x;
+  it.next(x);
+  return x;
+}
+
+// One epoch of Adam steps on -mean(bound); returns the mean training bound.
+double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, const Options& o, Generator& data_gen,
+                   Generator& noise_gen, Progress& progress, std::int64_t epoch) {
+  nn::BatchIterator batches(train, {.batch_size = o.batch, .shuffle = true, .drop_last = false,
+                                    .binarize = nn::binarize_from_name(o.binarize)}, data_gen);
+  progress.start_epoch(epoch + 1, o.epochs, batches.num_batches());
+  for (Tensor x; batches.next(x);) {
+    current_tape().clear();
+    opt.zero_grad();
+    Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);                    // (K, B, L)
+    Tensor bound = o.model == "iwae" ? vae::iwae_bound(model, x, eps)         // (iwae.2) L_K
+                                     : vae::elbo_analytic(model, x, eps);     // (elbo.6) K-sample ELBO
+    Tensor loss = -mean(bound);
+    backward(loss);
+    opt.step();
+    progress.step(x.size(0), -loss.item());
+  }
+  current_tape().clear();
+  return progress.mean_bound();
+}
+
+void print_summary(const Options& o, const EpochMetrics& m, double std_err, std::int64_t log_px_k) {
+  std::printf("\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
+              "active units %lld\n", o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae,
+              m.test_log_px, std_err, static_cast<long long>(log_px_k), m.kl, static_cast<long long>(m.active_units));
+  std::printf("wrote %s/{index.html, metrics.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
+              o.out.c_str());
+}
+
+}  // namespace
+
+int run(const Options& o, const std::string& command_line) {
+  if (o.threads > 0) set_num_threads(o.threads);
+  std::filesystem::create_directories(o.out);
+  const nn::TrainTest data = load_data(o);
+  const Tensor x_test = test_images(data.test, o);
+  Generator init_gen(o.seed), data_gen(o.seed + 1), noise_gen(o.seed + 2);
+  vae::VAE model(architecture(o, data.train.dim()), init_gen);
+  nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = o.arch == "iwae-paper" ? 1e-4 : 1e-8});
+  const nn::Schedule schedule = nn::Schedule::from_name(o.schedule, o.lr);
+  nn::TrainState state;
+  if (!o.resume.empty()) {
+    state = nn::load_checkpoint(o.resume, model, &opt);
+    data_gen.set_state(state.rng("data")), noise_gen.set_state(state.rng("noise"));
+  }
+  std::printf("train_vae: %s (k = %lld), %s, %lld parameters, %s: %lld train / %lld test images, %d threads\n",
+              o.model.c_str(), static_cast<long long>(o.k), model.architecture().describe().c_str(),
+              static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
+              static_cast<long long>(data.test.size()), num_threads());
+  std::fflush(stdout);
+  std::vector<EpochMetrics> rows;
+  Progress progress;
+  Evaluation ev;
+  for (std::int64_t epoch = state.epoch; epoch < o.epochs; ++epoch) {
+    opt.set_lr(schedule.lr_at(epoch));
+    EpochMetrics m;
+    m.epoch = epoch + 1;
+    m.train_bound = train_epoch(model, opt, data.train, o, data_gen, noise_gen, progress, epoch);
+    m.seconds = progress.finish_epoch();
+    m.examples_per_s = static_cast<double>(data.train.size()) / m.seconds;
+    Generator eval_gen(o.seed + 1000 + static_cast<std::uint64_t>(epoch));
+    const bool last = epoch + 1 == o.epochs;
+    ev = evaluate(model, x_test, o.k, last ? o.eval_k : o.eval_k_epoch, eval_gen);
+    m.test_elbo = ev.elbo, m.test_iwae = ev.iwae, m.test_log_px = ev.log_px, m.kl = ev.kl, m.active_units = ev.active_units;
+    rows.push_back(m);
+    std::fprintf(stderr, "  test: ELBO %.2f  IWAE-%lld %.2f  log p(x) %.2f (k = %lld)  KL %.2f  active units %lld\n",
+                 m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px,
+                 static_cast<long long>(last ? o.eval_k : o.eval_k_epoch), m.kl, static_cast<long long>(m.active_units));
+    state.epoch = epoch + 1, state.step = opt.steps();
+    state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
+    nn::save_checkpoint(o.out + "/checkpoint.npz", model, &opt, state);
+    write_metrics_csv(o.out + "/metrics.csv", rows, o.k, o.eval_k);
+    write_svg_chart(o.out + "/curves.svg", rows);
+    Generator picture_gen(o.seed + 77);
+    IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,
+                   model.architecture().describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
+                   write_pictures(model, x_test, o.out, picture_gen)};
+    write_index_html(o.out + "/index.html", page, rows);
+  }
+  if (!rows.empty()) print_summary(o, rows.back(), ev.log_px_std_err, o.eval_k);
+  return 0;
+}
+
+}  // namespace tg::app

@@ -1,0 +1,40 @@
+// Diagnostics (see diagnostics.hpp).
+#include "vae/diagnostics.hpp"
+
+#include "autodiff/tape.hpp"
+#include "vae/estimate.hpp"
+
+namespace tg::vae {
+
+std::vector<double> kl_per_dimension(const LatentModel& model, const Tensor& x) {
+  NoGrad no_grad;
+  prob::Normal q = model.encode(x);
+  // (kl.4) per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), averaged over the batch
+  Tensor kl = mean((square(q.loc()) + q.variance() - 1.0 - q.log_var()) * 0.5, {0});
+  return kl.to_vector();
+}
+
+std::vector<double> posterior_mean_variance(const LatentModel& model, const Tensor& x, std::int64_t max_rows) {
+  NoGrad no_grad;
+  std::vector<Tensor> mus;
+  for (std::int64_t start = 0; start < x.size(0); start += max_rows)
+    mus.push_back(cast(model.encode(slice(x, 0, start, std::min(x.size(0), start + max_rows))).loc(), f64));
+  Tensor mu = concat(mus, 0);                                         // (N, L)
+  Tensor centred = mu - mean(mu, {0}, true);
+  return mean(square(centred), {0}).to_vector();                      // Cov_x(E_q[z_u]) for each u
+}
+
+std::int64_t active_units(const LatentModel& model, const Tensor& x, double threshold) {
+  std::int64_t n = 0;
+  for (double v : posterior_mean_variance(model, x)) n += v > threshold;
+  return n;
+}
+
+std::vector<double> effective_sample_size(const Tensor& log_w) {
+  if (log_w.dim() != 2) fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B)");
+  LogWeightSums sums(log_w.size(1));
+  sums.add(cast(log_w.detach(), f64));
+  return sums.result().ess;
+}
+
+}  // namespace tg::vae

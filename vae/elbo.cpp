@@ -1,0 +1,28 @@
+// The ELBO (see elbo.hpp); each line is a line of docs/derivations/elbo.md, tagged with its equation.
+#include "vae/elbo.hpp"
+
+#include "prob/kl.hpp"
+#include "vae/iwae.hpp"
+
+namespace tg::vae {
+
+Tensor draw_eps(const LatentModel& model, const Tensor& x, std::int64_t K, Generator& gen) {
+  if (x.dim() != 2) fail("draw_eps", "x is " + shape_str(x.shape()) + "; it must be (B, D)");
+  if (K < 1) fail("draw_eps", "K is " + std::to_string(K) + ", but must be at least 1");
+  return randn({K, x.size(0), model.latent_dim()}, gen, x.dtype());
+}
+
+Tensor elbo_analytic(const LatentModel& model, const Tensor& x, const Tensor& eps) {
+  prob::Normal q = model.encode(x);                                   // q(z|x): (B, L)
+  Tensor z = q.rsample_with(eps);                                     // (reparam.1) z = mu + sigma eps: (K, B, L)
+  Tensor recon = mean(model.log_likelihood(x, z), {0});               // E_q[log p(x|z)] by Monte Carlo: (B,)
+  Tensor kl = prob::kl_divergence(q, prior(model.latent_dim(), x.dtype()));  // (kl.4) in closed form: (B,)
+  return (recon - kl).name("elbo");                                   // (elbo.6) = (elbo.3)
+}
+
+Tensor elbo_monte_carlo(const LatentModel& model, const Tensor& x, const Tensor& eps) {
+  Tensor log_w = log_weights(model, x, eps);                          // (iwae.1) log p(x, z_k) - log q(z_k|x): (K, B)
+  return mean(log_w, {0}).name("elbo");                               // (elbo.5) = (elbo.1) estimated
+}
+
+}  // namespace tg::vae

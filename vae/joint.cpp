@@ -1,0 +1,23 @@
+// The joint (x, eps) view (see joint.hpp); each line is a line of docs/derivations/joint.md.
+#include "vae/joint.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace tg::vae {
+
+Tensor log_joint_x_eps(const LatentModel& model, const Tensor& x, const Tensor& eps) {
+  prob::Normal q = model.encode(x);                                   // q(z|x): (B, L)
+  Tensor z = q.rsample_with(eps);                                     // (joint.1) z = g(eps) = mu + sigma eps: (K, B, L)
+  Tensor log_px_z = model.log_likelihood(x, z);                       // log p(x|z): (K, B)
+  Tensor log_pz = prior(model.latent_dim(), x.dtype()).log_prob(z);   // log p(z): (K, B)
+  Tensor log_det = q.transform().log_abs_det_jacobian();              // (reparam.2) log |det dz/deps| = sum log sigma: (B,)
+  return (log_px_z + log_pz + log_det).name("log_p_x_eps");           // (joint.2)
+}
+
+double standard_normal_entropy(std::int64_t d) {
+  if (d < 0) fail("standard_normal_entropy", "d is " + std::to_string(d) + ", but must be >= 0");
+  return 0.5 * static_cast<double>(d) * std::log(2.0 * std::numbers::pi * std::numbers::e);  // (joint.5)
+}
+
+}  // namespace tg::vae
