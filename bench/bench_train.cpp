@@ -1,0 +1,82 @@
+// Training throughput (steps/s) of the four reference configurations of ../shared/reference/torch_vae.py, measured
+// the same way: one step = forward + backward + Adam on random binarised 784-dim data; median of several reps.
+//   bench_train [--reps 5] [--secs 1] [--threads N]
+// run_benchmarks.sh runs this beside the PyTorch reference and prints the ratios.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "autodiff/storage.hpp"
+#include "autodiff/tape.hpp"
+#include "autodiff/thread_pool.hpp"
+#include "nn/optim.hpp"
+#include "vae/vae.hpp"
+
+using namespace tg;
+using Clock = std::chrono::steady_clock;
+
+struct Config {
+  const char* name;
+  bool pytorch_arch;
+  std::int64_t batch, k;
+};
+
+static double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+static void measure(const Config& c, int reps, double secs) {
+  Generator gen(0);
+  vae::VAE model(c.pytorch_arch ? vae::pytorch_examples_architecture() : vae::iwae_paper_architecture(), gen);
+  nn::Adam opt(model.named_parameters(), {.lr = 1e-3});
+  std::vector<Tensor> pool;
+  for (int i = 0; i < 64; ++i) pool.push_back(bernoulli(full({c.batch, 784}, 0.5), gen));
+  std::int64_t it = 0;
+  auto step = [&] {
+    const Tensor& x = pool[static_cast<std::size_t>(it++ % 64)];
+    current_tape().clear();
+    opt.zero_grad();
+    Tensor eps = vae::draw_eps(model, x, c.k, gen);
+    Tensor bound = c.pytorch_arch ? vae::elbo_analytic(model, x, eps) : vae::iwae_bound(model, x, eps);
+    backward(-mean(bound));
+    opt.step();
+  };
+  auto t0 = Clock::now();
+  std::int64_t warm = 0;
+  while (warm < 10 || seconds_since(t0) < 0.5) step(), ++warm;
+  const auto per_rep = std::max<std::int64_t>(5, static_cast<std::int64_t>(secs * static_cast<double>(warm) / seconds_since(t0)));
+  const MemoryStats before = memory_stats();
+  std::vector<double> rates;
+  for (int r = 0; r < reps; ++r) {
+    t0 = Clock::now();
+    for (std::int64_t i = 0; i < per_rep; ++i) step();
+    rates.push_back(static_cast<double>(per_rep) / seconds_since(t0));
+  }
+  const MemoryStats after = memory_stats();
+  std::sort(rates.begin(), rates.end());
+  const double med = rates[rates.size() / 2];
+  std::printf("%-28s %4lld %3lld %9.1f  (%.1f..%.1f) %8.2f %10.0f %14.2f\n", c.name, static_cast<long long>(c.batch),
+              static_cast<long long>(c.k), med, rates.front(), rates.back(), 1e3 / med, med * static_cast<double>(c.batch),
+              static_cast<double>(after.system_allocations - before.system_allocations) / static_cast<double>(reps * per_rep));
+}
+
+int main(int argc, char** argv) {
+  int reps = 5, threads = 0;
+  double secs = 1.0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--reps")) reps = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--secs")) secs = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+  }
+  if (threads > 0) set_num_threads(threads);
+  std::printf("# tapegrad training throughput, %d threads, reps=%d x ~%.1fs, median (min..max)\n", num_threads(), reps, secs);
+  std::printf("%-28s %4s %3s %9s  %-13s %8s %10s %14s\n", "config", "B", "k", "steps/s", "(min..max)", "ms/step",
+              "examples/s", "heap allocs/step");
+  const Config configs[] = {{"VAE 784-400-20 (examples)", true, 128, 1},
+                            {"IWAE-arch k=1 (=VAE)", false, 20, 1},
+                            {"IWAE-arch k=5", false, 20, 5},
+                            {"IWAE-arch k=50", false, 20, 50}};
+  for (const Config& c : configs) measure(c, reps, secs);
+  return 0;
+}

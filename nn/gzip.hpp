@@ -1,0 +1,42 @@
+// DEFLATE decoding (RFC 1951) and the gzip container around it (RFC 1952), plus whole-file byte I/O
+// (read, read-and-gunzip-if-gzipped, atomic write) used by the IDX, npy/npz and PNG formats.
+// Every malformed input throws std::runtime_error naming the input (`what`) and the byte offset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace tg::nn {
+
+// Decoded output is never allowed to grow past this many bytes unless the caller says otherwise.
+inline constexpr std::size_t default_max_output = std::size_t{1} << 30;  // 1 GiB
+
+// Decodes one raw DEFLATE stream (no zlib or gzip wrapper), as stored in zip entries with method 8.
+// `size_hint` is how many bytes the caller expects (reserved up front, bounded by 1032 x the input size,
+// the best ratio DEFLATE can reach). If `consumed` is given, it receives the number of input bytes the
+// stream used (the rest of `data` is left alone); otherwise bytes after the final block are an error.
+std::vector<std::uint8_t> inflate_raw(std::span<const std::uint8_t> data, const std::string& what,
+                                      std::size_t max_output = default_max_output, std::size_t size_hint = 0,
+                                      std::size_t* consumed = nullptr);
+
+// Decodes a gzip file: one or more members, each with its header fields, CRC-32 and length checked.
+// Zero bytes after the last member (padding) are ignored; any other trailing data is an error.
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::string& what,
+                                 std::size_t max_output = default_max_output);
+
+// True if `data` starts with the gzip magic bytes 1f 8b.
+bool is_gzip(std::span<const std::uint8_t> data);
+
+// The whole content of a regular file.
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+
+// The content of a file, gunzipped first if it starts with the gzip magic (whatever its name).
+std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path, std::size_t max_output = default_max_output);
+
+// Writes `bytes` to `path + ".tmp"`, then renames it over `path`, so readers never see a half-written file.
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
+
+}  // namespace tg::nn
