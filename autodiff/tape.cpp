@@ -13,6 +13,14 @@ thread_local bool t_grad_enabled = true;
 thread_local bool t_anomaly = false;
 thread_local Tape* t_current = nullptr;
 
+struct AnomalyOff {  // turns anomaly checks off for a scope (the backward sweep checks gradients itself)
+  bool previous = t_anomaly;
+  AnomalyOff() { t_anomaly = false; }
+  ~AnomalyOff() { t_anomaly = previous; }
+  AnomalyOff(const AnomalyOff&) = delete;
+  AnomalyOff& operator=(const AnomalyOff&) = delete;
+};
+
 std::string label(const Tensor& x) { return x.name().empty() ? std::string("(unnamed)") : "'" + x.name() + "'"; }
 
 // The index of the first NaN or Inf in x, or -1.
@@ -25,18 +33,33 @@ std::int64_t first_non_finite(const Tensor& x) {
   });
 }
 
+// `tensor` says what x is: an op's output (by its inputs' names: it has none yet) or the gradient of an input.
 void check_finite(const Tensor& x, const std::string& what, const char* op, std::int64_t index,
-                  const std::source_location& where) {
+                  const std::string& tensor, const std::source_location& where) {
   const std::int64_t i = first_non_finite(x);
   if (i < 0) return;
+  const std::string value = std::isnan(x.flat(i)) ? "nan" : std::to_string(x.flat(i));  // never "-nan"
   throw AnomalyError("anomaly: " + what + " of '" + op + "' (tape entry " + std::to_string(index) + ", tensor " +
-                     label(x) + ", shape " + shape_str(x.shape()) + ") has " + std::to_string(x.flat(i)) +
-                     " at element " + std::to_string(i) + "; the op was called at " + where_str(where));
+                     tensor + ", shape " + shape_str(x.shape()) + ") has " + value + " at element " +
+                     std::to_string(i) + "; the op was called at " + where_str(where));
+}
+
+std::string output_label(const std::vector<Tensor>& inputs) {
+  std::string s = "output of (";
+  for (std::size_t i = 0; i < inputs.size(); ++i) s += (i ? ", " : "") + label(inputs[i]);
+  return s + ")";
 }
 }  // namespace
 
 std::string where_str(const std::source_location& where) {
   std::string file = where.file_name();
+  // The repository root is this file's own path minus "autodiff/tape.cpp"; strip it when it matches, so that
+  // tests/autodiff/test_tape.cpp is not shown as autodiff/test_tape.cpp. Otherwise guess from the folder names.
+  const std::string self = std::source_location::current().file_name(), own = "autodiff/tape.cpp";
+  if (self.size() > own.size() && self.ends_with(own)) {
+    const std::string root = self.substr(0, self.size() - own.size());
+    if (file.starts_with(root)) return file.substr(root.size()) + ":" + std::to_string(where.line());
+  }
   for (const char* top : {"/autodiff/", "/prob/", "/nn/", "/vae/", "/examples/", "/tests/", "/bench/"}) {
     const auto pos = file.rfind(top);
     if (pos != std::string::npos) {
@@ -77,7 +100,8 @@ Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, Back
     check_input(op, inputs[i], i);
     needs_grad = needs_grad || inputs[i].requires_grad();
   }
-  if (t_anomaly) check_finite(out, "forward", op, static_cast<std::int64_t>(entries_.size()), where);
+  if (t_anomaly)
+    check_finite(out, "forward", op, static_cast<std::int64_t>(entries_.size()), output_label(inputs), where);
   if (!needs_grad || !t_grad_enabled) return out;
   TensorImpl& o = *out.impl();
   o.requires_grad = true;
@@ -102,7 +126,10 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
   if (!loss.defined()) fail("backward", "loss is an undefined Tensor");
   if (loss.is_leaf()) fail("backward", "loss " + label(loss) + " was not computed by a recorded op (is it a leaf, "
                                        "or was it computed under NoGrad or from inputs that do not require grad?)");
-  if (!owns(loss)) check_input("backward", loss, 0);
+  if (!owns(loss)) {
+    check_input("backward", loss, 0);  // names a stale tensor or another tape (except under NoGrad)
+    fail("backward", "loss " + label(loss) + " was not recorded on this tape since its last clear()");
+  }
   Tensor g = seed;
   if (!g.defined()) {
     if (loss.numel() != 1)
@@ -115,6 +142,10 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
   }
   for (TapeEntry& e : entries_) e.out.impl()->grad.reset();
   NoGrad no_grad;  // backward rules compute with ops, but record nothing
+  // Anomaly mode checks each gradient below, against its entry; the ops a backward rule runs are not checked as
+  // forward ops (that would blame "div" in ops/elementwise.cpp instead of the rule of "log" at the user's line).
+  const bool anomaly = t_anomaly;
+  const AnomalyOff anomaly_off;
   loss.impl()->grad = g.impl_ptr();
   for (std::int64_t i = loss.impl()->entry; i >= 0; --i) {
     TapeEntry& e = entries_[static_cast<std::size_t>(i)];
@@ -123,7 +154,9 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     const std::vector<Tensor> grads = e.backward(grad_out);
     for (std::size_t k = 0; k < e.inputs.size(); ++k) {
       if (k >= grads.size() || !grads[k].defined() || !e.inputs[k].requires_grad()) continue;
-      if (t_anomaly) check_finite(grads[k], "backward (gradient of input " + std::to_string(k) + ")", e.op, i, e.where);
+      if (anomaly)
+        check_finite(grads[k], "backward (gradient of input " + std::to_string(k) + ")", e.op, i,
+                     label(e.inputs[k]), e.where);
       accumulate(e.inputs[k], grads[k]);
     }
   }

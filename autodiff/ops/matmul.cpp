@@ -1,5 +1,7 @@
 // Matrix products: matmul (2-D, and batched with broadcast batch dims) and linear (y = x W^T + b). Both go through
 // kernels::gemm, whose transpose flags let the backward use A^T and B^T without materialising them.
+#include <algorithm>
+
 #include "autodiff/ops/common.hpp"
 
 namespace tg {
@@ -47,6 +49,11 @@ Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
   if (a.size(-1) != b.size(-2))
     fail("matmul", "a is " + shape_str(a.shape()) + " and b is " + shape_str(b.shape()) + "; inner dimensions " +
                        std::to_string(a.size(-1)) + " and " + std::to_string(b.size(-2)) + " must match");
+  for (std::int64_t i = 3; i <= std::min(a.dim(), b.dim()); ++i)
+    if (a.size(-i) != b.size(-i) && a.size(-i) != 1 && b.size(-i) != 1)
+      fail("matmul", "a is " + shape_str(a.shape()) + " and b is " + shape_str(b.shape()) + "; batch dimensions " +
+                         std::to_string(a.size(-i)) + " and " + std::to_string(b.size(-i)) + " (axis -" +
+                         std::to_string(i) + ") do not broadcast");
   Tensor out = batched_gemm(a, false, b, false);
   return record("matmul", {a, b}, out, [a, b](const Tensor& g) {
     return std::vector<Tensor>{a.requires_grad() ? batched_gemm(g, false, b, true) : Tensor(),
