@@ -60,9 +60,13 @@ template <class T>
 void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int64_t p0, std::int64_t kc,
                   std::int64_t j, std::int64_t nr, T* out) {
   constexpr std::int64_t NR = Blocking<T>::NR;
-  for (std::int64_t k = 0; k < kc; ++k)
+  if (tb) {  // B is stored (N, K): read each of its rows contiguously
     for (std::int64_t c = 0; c < NR; ++c)
-      *out++ = c < nr ? (tb ? B[(j + c) * K + p0 + k] : B[(p0 + k) * N + j + c]) : T(0);
+      for (std::int64_t k = 0; k < kc; ++k) out[k * NR + c] = c < nr ? B[(j + c) * K + p0 + k] : T(0);
+    return;
+  }
+  for (std::int64_t k = 0; k < kc; ++k)
+    for (std::int64_t c = 0; c < NR; ++c) *out++ = c < nr ? B[(p0 + k) * N + j + c] : T(0);
 }
 
 // C[0:MR, 0:NR] (+)= a-panel x b-panel over kc, into a full tile `c` with row stride ldc.

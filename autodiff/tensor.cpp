@@ -36,7 +36,6 @@ const TensorImpl& Tensor::checked() const {
   return *impl_;
 }
 const Shape& Tensor::shape() const { return checked().shape; }
-std::int64_t Tensor::numel() const { return shape_numel(shape()); }
 DType Tensor::dtype() const { return checked().dtype; }
 
 std::int64_t Tensor::size(std::int64_t axis) const {
@@ -120,6 +119,7 @@ void Tensor::zero_grad() { checked(), impl_->grad.reset(); }
 Tensor Tensor::detach() const {
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape();
+  impl->numel = numel();
   impl->dtype = dtype();
   impl->storage = impl_->storage;
   impl->name = impl_->name;
@@ -139,6 +139,7 @@ Tensor empty(const Shape& shape, DType dtype) {
     if (d < 0) fail("empty", "shape " + shape_str(shape) + " has a negative dimension");
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
+  impl->numel = shape_numel(shape);
   impl->dtype = dtype;
   impl->storage = allocate_storage(static_cast<std::size_t>(shape_numel(shape)) * dtype_size(dtype));
   return Tensor(impl);

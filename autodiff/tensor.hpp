@@ -32,6 +32,7 @@ struct TapeState;
 
 struct TensorImpl {
   Shape shape;
+  std::int64_t numel = 0;  // shape_numel(shape), kept beside it because loops ask for it often
   DType dtype = f32;
   std::shared_ptr<Storage> storage;
   std::string name;
@@ -51,7 +52,7 @@ class Tensor {
   bool defined() const { return impl_ != nullptr; }
   const Shape& shape() const;
   std::int64_t dim() const { return static_cast<std::int64_t>(shape().size()); }
-  std::int64_t numel() const;
+  std::int64_t numel() const { return checked().numel; }
   std::int64_t size(std::int64_t axis) const;  // negative axes count from the end
   DType dtype() const;
 

@@ -25,6 +25,7 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
                         shape_str(shape));
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = s;
+  impl->numel = x.numel();
   impl->dtype = x.dtype();
   impl->storage = x.impl()->storage;
   const Shape x_shape = x.shape();
