@@ -1,0 +1,41 @@
+// Checkpoints: a model's named parameters, its optimiser's state, the training RNGs, epoch, step and scalar
+// metadata in one .npz file (nn/npy.hpp), written atomically. Loading checks every name, shape and dtype
+// before changing anything, so a resumed run continues bit-identically or stops with a message naming the
+// tensor.
+//
+// Arrays in the file: <param> (float32/float64, the parameter's shape), optim.<kind>.<buffer> (e.g.
+// optim.adam.m.encoder.0.weight), optim.step, train.epoch, train.step (int64 scalars), rng.<name>.state (4
+// uint64), rng.<name>.has_spare (uint8), rng.<name>.spare (float64), meta.<key> (float64 scalars).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autodiff/random.hpp"
+#include "nn/module.hpp"
+#include "nn/optim.hpp"
+
+namespace tg::nn {
+
+struct TrainState {
+  std::int64_t epoch = 0;                                      // epochs completed
+  std::int64_t step = 0;                                       // optimiser steps taken
+  std::vector<std::pair<std::string, Generator::State>> rngs;  // e.g. {"data", gen.state()}
+  std::vector<std::pair<std::string, double>> meta;            // free-form scalars, e.g. {"best_elbo", -92.3}
+
+  const Generator::State& rng(const std::string& name) const;  // throws if there is no such generator
+  double meta_value(const std::string& key) const;             // throws if there is no such key
+};
+
+// Saves parameters, the optimiser's state (if optimizer is not null) and `state` to path (via path.tmp).
+void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
+                     const TrainState& state);
+
+// Restores the model's parameters and the optimiser's state (if optimizer is not null; an optimiser's entries
+// are ignored otherwise) and returns the rest. Throws, changing nothing, if a name is missing or extra or a
+// shape or dtype differs: "checkpoint: model.npz: encoder.0.weight has shape (400, 784) in the file but
+// (200, 784) in the model".
+TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer);
+
+}  // namespace tg::nn
