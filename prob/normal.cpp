@@ -87,6 +87,8 @@ Tensor Normal::rsample(Generator& gen, const Shape& sample_shape) const {
   return rsample_with(randn(join_shapes(sample_shape, shape()), gen, dtype()));
 }
 
+// (reparam.1) z = mu + sigma eps, recorded on the tape, so backward gives the pathwise gradient (reparam.3):
+// dz/dmu = 1 and dz/dsigma = eps, with eps held fixed.
 Tensor Normal::rsample_with(const Tensor& eps) const { return t_.forward(eps); }
 
 // H = 1/2 + 1/2 log(2 pi) + log sigma per coordinate, summed over the event

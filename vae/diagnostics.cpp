@@ -15,6 +15,8 @@ std::vector<double> kl_per_dimension(const LatentModel& model, const Tensor& x) 
 }
 
 std::vector<double> posterior_mean_variance(const LatentModel& model, const Tensor& x, std::int64_t max_rows) {
+  if (max_rows < 1)  // the chunk loop below would never end
+    fail("posterior_mean_variance", "max_rows is " + std::to_string(max_rows) + ", but must be at least 1");
   NoGrad no_grad;
   std::vector<Tensor> mus;
   for (std::int64_t start = 0; start < x.size(0); start += max_rows)

@@ -13,4 +13,5 @@
 #include "vae/iwae.hpp"
 #include "vae/joint.hpp"
 #include "vae/linear_gaussian.hpp"
+#include "vae/linear_gaussian_model.hpp"
 #include "vae/model.hpp"

@@ -1,0 +1,183 @@
+// Runs every concept example of examples/ and checks a line of what it prints: the statement it demonstrates.
+// The binaries are found next to this test's own build folder: <build>/tests/test_examples -> <build>/examples/<name>.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  std::string out;  // stdout and stderr together
+  int status = -1;  // exit code
+};
+
+fs::path example_path(const std::string& name) {
+  const fs::path self = fs::read_symlink("/proc/self/exe");  // <build>/tests/test_examples
+  return (self.parent_path() / ".." / "examples" / name).lexically_normal();
+}
+
+// Runs examples/<name>; FAILs with what to do when the binary is not built.
+Run run_example(const std::string& name) {
+  const fs::path exe = example_path(name);
+  if (!fs::exists(exe))
+    FAIL("example '" << name << "' not found at " << exe.string() << "; build it first: cmake --build <build dir> "
+                     << "--target " << name << " (the tests look for <build>/examples/<name> next to <build>/tests/)");
+  Run run;
+  FILE* pipe = popen(("'" + exe.string() + "' 2>&1").c_str(), "r");
+  if (pipe == nullptr) FAIL("could not start " << exe.string());
+  std::array<char, 4096> buf{};
+  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) run.out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+bool has(const Run& r, const std::string& line) { return r.out.find(line) != std::string::npos; }
+
+// The rows of a printed table whose first column is one of `keys`: key -> the number in column `col` (0 = key).
+std::map<long, double> table(const Run& r, const std::vector<long>& keys, int col) {
+  std::map<long, double> rows;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    long key = 0;
+    if (!(words >> key) || std::find(keys.begin(), keys.end(), key) == keys.end() || rows.count(key)) continue;
+    double v = 0;
+    bool ok = true;
+    for (int c = 1; c <= col && ok; ++c) ok = static_cast<bool>(words >> v);
+    if (ok) rows[key] = v;
+  }
+  return rows;
+}
+
+// The number right after `prefix` on the first line that contains it.
+double number_after(const Run& r, const std::string& prefix) {
+  const auto at = r.out.find(prefix);
+  if (at == std::string::npos) FAIL("no '" << prefix << "' in the output");
+  return std::stod(r.out.substr(at + prefix.size()));
+}
+
+}  // namespace
+
+TEST_CASE("example chain_rule: every partial of tanh(w x + b)^2 by hand equals the tape's", "[examples][tape]") {
+  const Run r = run_example("chain_rule");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "tape: 4 entries"));
+  CHECK(has(r, "dy/dw   dy/du * x"));
+  CHECK(has(r, "the tape agrees with the chain rule by hand to 1e-12"));
+}
+
+TEST_CASE("example custom_op: softsign passes gradcheck and the wrong backward fails it", "[examples][ops]") {
+  const Run r = run_example("custom_op");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "softsign with the right backward: gradcheck PASSED"));
+  CHECK(has(r, "softsign_wrong (backward forgets the square): gradcheck FAILED"));
+  CHECK(has(r, "gradcheck: input 0 'x' (6,), element 0 [0]: analytic (backward) = "));  // the report is shown
+}
+
+TEST_CASE("(elbo.5) example elbo_tape: the tape names mu, log_var, z and log_w and the gdb lines are printed",
+          "[examples][elbo]") {
+  const Run r = run_example("elbo_tape");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "named entries: mu #"));
+  CHECK_FALSE(has(r, "missing"));
+  for (const char* name : {" mu ", " log_var ", " z ", " log_w ", " loss "}) CHECK(has(r, name));
+  CHECK(has(r, "(gdb) break tg::Tape::backward"));
+  CHECK(has(r, "(gdb) break tg::vae::elbo_analytic"));
+  CHECK(has(r, "(gdb) break vae/iwae.cpp:"));
+}
+
+TEST_CASE("example jensen: E[log mean of k weights] rises with k toward log E[W]", "[examples][jensen]") {
+  const Run r = run_example("jensen");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "L_k increases with k toward log E[W] = 0.5: yes"));
+  const std::map<long, double> L = table(r, {1, 2, 5, 10, 100}, 1);
+  REQUIRE(L.size() == 5);
+  double previous = -1e300;
+  for (const auto& [k, value] : L) {
+    INFO("k = " << k);
+    CHECK(value > previous);
+    CHECK(value < 0.5);
+    previous = value;
+  }
+}
+
+TEST_CASE("(gap.2) example elbo_gap: log p(x) = ELBO + KL for every q, to 1e-9", "[examples][gap]") {
+  const Run r = run_example("elbo_gap");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "the numbers add up to 1e-9"));
+  CHECK(has(r, "): yes"));
+  CHECK(number_after(r, "largest |diff| ") <= 1e-9);
+}
+
+TEST_CASE("(iwae.4) example iwae_k: the table of L_k increases with k and stays below log p(x)", "[examples][iwae]") {
+  const Run r = run_example("iwae_k");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "the IWAE bound increases with k and stays below log p(x) (iwae.4): yes"));
+  CHECK(has(r, "(iwae.3): yes"));
+  const std::map<long, double> L = table(r, {1, 2, 5, 10, 20, 50, 200}, 1);
+  REQUIRE(L.size() == 7);
+  const double log_px = number_after(r, "exact: log p(x) = ");
+  double previous = -1e300;
+  for (const auto& [k, value] : L) {
+    INFO("k = " << k);
+    CHECK(value > previous);
+    CHECK(value < log_px);
+    previous = value;
+  }
+  CHECK(log_px - L.at(200) < 0.01);
+}
+
+TEST_CASE("(joint.3) (joint.4) example joint_view: log p(x, eps) = log w + log q(eps) and the averages agree",
+          "[examples][joint]") {
+  const Run r = run_example("joint_view");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "per sample: log p(x, eps) = log w + log q(eps) to 1e-12 (joint.3): yes"));
+  CHECK(has(r, "ELBO - H(q(eps)) within 4 s.e. at every K (joint.4): yes"));
+  CHECK(number_after(r, "H(q(eps)) = (d/2) log(2 pi e) = ") == Approx(2.837877).margin(1e-6));
+}
+
+TEST_CASE("(reparam.3) (reparam.4) example gradient_variance: both unbiased, the pathwise with less variance",
+          "[examples][reparam]") {
+  const Run r = run_example("gradient_variance");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "both estimators are unbiased (means within 4 s.e. of the exact gradient): yes"));
+  CHECK(has(r, "the pathwise gradient has the lower variance for mu and for sigma: yes"));
+  CHECK(number_after(r, "variance ratio score / pathwise: ") > 10.0);
+}
+
+TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
+          "[examples][style]") {
+  for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
+                           "gradient_variance"}) {
+    INFO("examples/" << name << ".cpp");
+    std::ifstream in(fs::path(TG_SOURCE_DIR) / "examples" / (std::string(name) + ".cpp"));
+    REQUIRE(in.good());
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines.size() <= 150);
+    CHECK(lines[0].rfind("// ", 0) == 0);
+    CHECK((lines[0] + lines[1] + lines[2]).find("docs/") != std::string::npos);
+  }
+}

@@ -1,0 +1,106 @@
+// The importance-sampling estimate of log p(x) (vae/estimate.cpp) on the exact linear-Gaussian model, where
+// log p(x) is known: each test is named by the tags of docs/derivations/estimate.md that it checks.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "vae/elbo.hpp"
+#include "vae/estimate.hpp"
+#include "vae/iwae.hpp"
+#include "vae_testing.hpp"
+
+using namespace tg;
+using namespace tg::vae;
+using namespace tg::vae::testing;
+
+namespace {
+
+constexpr std::int64_t B = 3;
+
+struct Bench {
+  Generator gen;
+  LinearGaussianModel model;
+  Tensor x;  // (B, D)
+  explicit Bench(std::uint64_t seed)
+      : gen(seed), model(orthogonal_model(gen, 5, {0.6, 1.1, 1.7}, 0.7)), x(sample_x(model.exact(), B, gen)) {
+    set_q_near_posterior(model, x, 0.3, 0.5);  // close to the posterior, not equal: the weights vary
+  }
+  double log_px(std::int64_t b) const { return model.exact().log_px(row_vector(x, b)); }
+};
+
+}  // namespace
+
+TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
+          "[estimate][iwae][linear_gaussian]") {
+  Bench bench(31);
+  constexpr std::int64_t k = 300;
+  Generator gen_a(7), gen_b(7);
+  const LogPxEstimate est = estimate_log_px(bench.model, bench.x, k, gen_a);  // one chunk: k * B rows < 8192
+  const Tensor log_w =
+      log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, k, gen_b));  // same noise
+  REQUIRE(est.log_px.size() == static_cast<std::size_t>(B));
+  for (std::int64_t b = 0; b < B; ++b) {
+    const std::vector<double> a = column(log_w, b);
+    CHECK(est.log_px[b] == near(log_mean_exp(a), 1e-12));  // (estimate.2)
+    CHECK(est.log_px[b] == near(iwae_bound_from_log_weights(log_w).flat(b), 1e-12));
+    std::vector<double> a2;  // (estimate.5) from the same sums
+    for (double v : a) a2.push_back(2 * v);
+    const double se = std::sqrt(std::expm1(log_mean_exp(a2) - 2 * log_mean_exp(a)) / k);
+    CHECK(est.std_err[b] == near(se, 1e-12));
+    CHECK(est.ess[b] == near(k / (1 + k * se * se), 1e-8));
+  }
+}
+
+TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate",
+          "[estimate][linear_gaussian]") {
+  Bench bench(32);
+  constexpr std::int64_t k = 301;
+  Generator gen_a(8), gen_b(8);
+  const LogPxEstimate once = estimate_log_px(bench.model, bench.x, k, gen_a);            // one chunk
+  const LogPxEstimate chunked = estimate_log_px(bench.model, bench.x, k, gen_b, 7 * B);  // 43 chunks of 7
+  for (std::int64_t b = 0; b < B; ++b) {
+    CHECK(chunked.log_px[b] == near(once.log_px[b], 1e-12));
+    CHECK(chunked.std_err[b] == near(once.std_err[b], 1e-12));
+    CHECK(chunked.ess[b] == near(once.ess[b], 1e-9));
+  }
+  SECTION("LogWeightSums fed in chunks of log weights near -800 and 800 equals one pass") {
+    Generator gen(9);
+    const Tensor noise = randn({40, 2}, gen, f64) * 30.0;
+    const Tensor log_w = noise + tensor({-800.0, 800.0}, f64);  // (K, B): exp() would under- and overflow
+    LogWeightSums all(2), parts(2);
+    all.add(log_w);
+    const std::vector<std::int64_t> cuts = {0,  1,  13,
+                                            14, 33, 40};  // uneven chunks, the largest weight anywhere
+    for (std::size_t c = 0; c + 1 < cuts.size(); ++c) parts.add(slice(log_w, 0, cuts[c], cuts[c + 1]));
+    const LogPxEstimate r_all = all.result(), r_parts = parts.result();
+    REQUIRE(parts.k == 40);
+    for (std::size_t b = 0; b < 2; ++b) {
+      REQUIRE(std::isfinite(r_all.log_px[b]));
+      CHECK(r_all.log_px[b] == near(log_mean_exp(column(log_w, static_cast<std::int64_t>(b))), 1e-10));
+      CHECK(r_parts.log_px[b] == near(r_all.log_px[b], 1e-10));
+      CHECK(r_parts.std_err[b] == near(r_all.std_err[b], 1e-12));
+      CHECK(r_parts.ess[b] == near(r_all.ess[b], 1e-9));
+    }
+  }
+}
+
+TEST_CASE(
+    "(estimate.1) (estimate.3) with k = 5000 the estimate lies within 4 of its standard errors of the exact "
+    "log p(x)",
+    "[estimate][iwae][linear_gaussian]") {
+  Bench bench(33);
+  Generator gen(10);
+  const LogPxEstimate est = estimate_log_px(bench.model, bench.x, 5000, gen, 4096);
+  const Tensor elbo = elbo_monte_carlo(bench.model, bench.x, draw_eps(bench.model, bench.x, 5000, gen));
+  for (std::int64_t b = 0; b < B; ++b) {
+    const double lp = bench.log_px(b);
+    INFO("example " << b << ": " << est.log_px[b] << " +- " << est.std_err[b] << " against log p(x) = " << lp
+                    << " (ELBO " << elbo.flat(b) << ", ESS " << est.ess[b] << ")");
+    CHECK(est.std_err[b] > 0);
+    CHECK(est.std_err[b] < 0.02);
+    CHECK(std::abs(est.log_px[b] - lp) < 4 * est.std_err[b]);
+    CHECK(lp - elbo.flat(b) > 0.1);  // the ELBO is far below: the estimator, not luck, closes it
+    CHECK(est.ess[b] > 100);
+  }
+  CHECK(est.mean_log_px() == near((est.log_px[0] + est.log_px[1] + est.log_px[2]) / 3, 1e-12));
+}
