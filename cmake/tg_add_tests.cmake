@@ -33,7 +33,6 @@ foreach(name ${names})
   endforeach()
   string(MD5 key "${name}")
   set(labels ${LABEL} ${labels_${key}})
-  list(JOIN labels "\\;" labels)
   string(APPEND script "add_test([==[${name}]==] \"${EXE}\" [==[${filter}]==])\n"
          "set_tests_properties([==[${name}]==] PROPERTIES LABELS \"${labels}\" WORKING_DIRECTORY \"${WORKDIR}\")\n")
 endforeach()
