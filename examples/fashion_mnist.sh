@@ -23,6 +23,6 @@ printf '| model | k | test log p(x) (k = 5000) | test ELBO | active units | trai
 for run in "${runs[@]}"; do
   set -- $run
   tail -n 1 "build/fmnist/$1-k$2/metrics.csv" | awk -F, -v m="$1" -v k="$2" -v csv="build/fmnist/$1-k$2/metrics.csv" '
-    { cmd = "awk -F, \"NR > 1 { s += $8 } END { print s }\" " csv; cmd | getline secs; close(cmd)
-      printf "| %s | %s | %.2f | %.2f | %d | %.0f |\n", toupper(m), k, $5, $3, $7, secs }'
+    { cmd = "awk -F, \"NR > 1 { s += $9 } END { print s }\" " csv; cmd | getline secs; close(cmd)
+      printf "| %s | %s | %.2f | %.2f | %d | %.0f |\n", toupper(m), k, $5, $3, $8, secs }'
 done

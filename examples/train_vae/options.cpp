@@ -59,6 +59,7 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --seed N                  seeds initialisation, shuffling, binarisation and noise            [1]
   --threads N               worker threads (0: TG_NUM_THREADS or the core count)               [0]
   --data shapes|DIR         embedded synthetic shapes, or a directory of MNIST-style IDX files  [shapes]
+  --train-n N               training examples used (0: all)                                    [0]
   --binarize dynamic|fixed  resample binary pixels every batch, or threshold at 0.5           [dynamic]
   --eval-k N                importance samples for the final test log p(x) estimate            [5000]
   --eval-k-epoch N          importance samples for the per-epoch estimate                      [50]
@@ -96,6 +97,7 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--seed") o.seed = static_cast<std::uint64_t>(to_int(flag, v, 0));
     else if (flag == "--threads") o.threads = static_cast<int>(to_int(flag, v, 0));
     else if (flag == "--data") o.data = v;
+    else if (flag == "--train-n") o.train_n = to_int(flag, v, 0);
     else if (flag == "--binarize") o.binarize = one_of(flag, v, {"dynamic", "fixed"});
     else if (flag == "--eval-k") o.eval_k = to_int(flag, v, 1);
     else if (flag == "--eval-k-epoch") o.eval_k_epoch = to_int(flag, v, 1);

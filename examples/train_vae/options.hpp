@@ -22,6 +22,7 @@ struct Options {
   std::uint64_t seed = 1;
   int threads = 0;                    // 0: from TG_NUM_THREADS or the core count
   std::string data = "shapes";        // shapes | a directory of IDX files (raw or .gz)
+  std::int64_t train_n = 0;           // training examples used (0: all)
   std::string binarize = "dynamic";   // dynamic | fixed
   std::int64_t eval_k = 5000;         // importance samples for the final log p(x) estimate
   std::int64_t eval_k_epoch = 50;     // ... and for the per-epoch estimate

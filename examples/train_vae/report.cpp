@@ -25,14 +25,13 @@ std::string num(double v, int digits = 3) {
 
 }  // namespace
 
-void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k,
-                       std::int64_t log_px_k) {
+void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k) {
   std::ostringstream os;
-  os << "epoch,train_bound,test_elbo,test_iwae_k" << iwae_k << ",test_log_px_k" << log_px_k
-     << ",kl,active_units,seconds,examples_per_s\n";
+  os << "epoch,train_bound,test_elbo,test_iwae_k" << iwae_k << ",test_log_px,log_px_k,kl,active_units,seconds,"
+     << "examples_per_s\n";
   for (const EpochMetrics& r : rows)
     os << r.epoch << ',' << num(r.train_bound, 4) << ',' << num(r.test_elbo, 4) << ',' << num(r.test_iwae, 4) << ','
-       << num(r.test_log_px, 4) << ',' << num(r.kl, 4) << ',' << r.active_units << ',' << num(r.seconds, 2) << ','
+       << num(r.test_log_px, 4) << ',' << r.log_px_k << ',' << num(r.kl, 4) << ',' << r.active_units << ',' << num(r.seconds, 2) << ','
        << num(r.examples_per_s, 1) << '\n';
   write_text(path, os.str());
 }

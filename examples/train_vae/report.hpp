@@ -12,12 +12,12 @@ namespace tg::app {
 struct EpochMetrics {
   std::int64_t epoch = 0;
   double train_bound = 0, test_elbo = 0, test_iwae = 0, test_log_px = 0, kl = 0;
+  std::int64_t log_px_k = 0;  // importance samples behind test_log_px (more at the last epoch)
   std::int64_t active_units = 0;
   double seconds = 0, examples_per_s = 0;
 };
 
-void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k,
-                       std::int64_t log_px_k);
+void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k);
 // images: (N, H*W) values in [0, 1], laid out `cols` per row with a 1-pixel gap.
 void write_image_grid(const std::string& path, const Tensor& images, std::int64_t cols, std::int64_t height = 28,
                       std::int64_t width = 28);

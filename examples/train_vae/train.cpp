@@ -27,8 +27,10 @@ vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
 }
 
 nn::TrainTest load_data(const Options& o) {
-  if (o.data == "shapes") return {nn::make_shapes(20000, 2 * o.seed + 11), nn::make_shapes(2000, 2 * o.seed + 12)};
-  return nn::load_mnist_like(o.data);
+  nn::TrainTest d = o.data == "shapes" ? nn::TrainTest{nn::make_shapes(20000, 2 * o.seed + 11), nn::make_shapes(2000, 2 * o.seed + 12)}
+                                       : nn::load_mnist_like(o.data);
+  if (o.train_n > 0 && o.train_n < d.train.size()) d.train = d.train.head(o.train_n);
+  return d;
 }
 
 // The held-out images every epoch is evaluated on: the first eval_n test images, binarised once (a fixed draw for
@@ -37,7 +39,8 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
   const std::int64_t n = o.eval_n == 0 ? test.size() : std::min(o.eval_n, test.size());
   Generator gen(7919);
   nn::BatchOptions b{.batch_size = n, .shuffle = false, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)};
-  nn::BatchIterator it(test.head(n), b, gen);
+  const nn::Dataset head = test.head(n);  // BatchIterator keeps a reference: the rows must outlive it
+  nn::BatchIterator it(head, b, gen);
   Tensor x;
   it.next(x);
   return x;
@@ -105,16 +108,17 @@ int run(const Options& o, const std::string& command_line) {
     m.examples_per_s = static_cast<double>(data.train.size()) / m.seconds;
     Generator eval_gen(o.seed + 1000 + static_cast<std::uint64_t>(epoch));
     const bool last = epoch + 1 == o.epochs;
-    ev = evaluate(model, x_test, o.k, last ? o.eval_k : o.eval_k_epoch, eval_gen);
+    m.log_px_k = last ? o.eval_k : o.eval_k_epoch;
+    ev = evaluate(model, x_test, o.k, m.log_px_k, eval_gen);
     m.test_elbo = ev.elbo, m.test_iwae = ev.iwae, m.test_log_px = ev.log_px, m.kl = ev.kl, m.active_units = ev.active_units;
     rows.push_back(m);
     std::fprintf(stderr, "  test: ELBO %.2f  IWAE-%lld %.2f  log p(x) %.2f (k = %lld)  KL %.2f  active units %lld\n",
                  m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px,
-                 static_cast<long long>(last ? o.eval_k : o.eval_k_epoch), m.kl, static_cast<long long>(m.active_units));
+                 static_cast<long long>(m.log_px_k), m.kl, static_cast<long long>(m.active_units));
     state.epoch = epoch + 1, state.step = opt.steps();
     state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
     nn::save_checkpoint(o.out + "/checkpoint.npz", model, &opt, state);
-    write_metrics_csv(o.out + "/metrics.csv", rows, o.k, o.eval_k);
+    write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_svg_chart(o.out + "/curves.svg", rows);
     Generator picture_gen(o.seed + 77);
     IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,

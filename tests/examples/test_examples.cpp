@@ -28,14 +28,14 @@ fs::path example_path(const std::string& name) {
   return (self.parent_path() / ".." / "examples" / name).lexically_normal();
 }
 
-// Runs examples/<name>; FAILs with what to do when the binary is not built.
-Run run_example(const std::string& name) {
+// Runs examples/<name> with `args`; FAILs with what to do when the binary is not built.
+Run run_example(const std::string& name, const std::string& args = "") {
   const fs::path exe = example_path(name);
   if (!fs::exists(exe))
     FAIL("example '" << name << "' not found at " << exe.string() << "; build it first: cmake --build <build dir> "
                      << "--target " << name << " (the tests look for <build>/examples/<name> next to <build>/tests/)");
   Run run;
-  FILE* pipe = popen(("'" + exe.string() + "' 2>&1").c_str(), "r");
+  FILE* pipe = popen(("'" + exe.string() + "' " + args + " 2>&1").c_str(), "r");
   if (pipe == nullptr) FAIL("could not start " << exe.string());
   std::array<char, 4096> buf{};
   for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) run.out.append(buf.data(), n);
@@ -180,4 +180,48 @@ TEST_CASE("the concept examples open with what they show and their docs page, an
     CHECK(lines[0].rfind("// ", 0) == 0);
     CHECK((lines[0] + lines[1] + lines[2]).find("docs/") != std::string::npos);
   }
+}
+
+// ---- the main program ---------------------------------------------------------------------------------------------
+
+TEST_CASE("train_vae: an unknown flag or a bad value prints what is wrong and the usage, and exits with 2",
+          "[examples][train_vae]") {
+  const Run unknown = run_example("train_vae", "--frobnicate 3");
+  CHECK(unknown.status == 2);
+  CHECK(has(unknown, "unknown flag '--frobnicate'"));
+  CHECK(has(unknown, "usage: train_vae"));
+  const Run bad = run_example("train_vae", "--k zero");
+  CHECK(bad.status == 2);
+  CHECK(has(bad, "--k: 'zero' is not a whole number"));
+  CHECK(run_example("train_vae", "--model gan").status == 2);
+  CHECK(run_example("train_vae", "--help").status == 0);
+}
+
+TEST_CASE("train_vae: a short run writes metrics, pictures, index and checkpoint, and resumes from it",
+          "[examples][train_vae][checkpoint]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_train_vae";
+  fs::remove_all(out);
+  const std::string common = "--train-n 600 --eval-n 40 --eval-k 50 --eval-k-epoch 10 --batch 50 --latent 2 "
+                             "--hidden 32 --out '" + out.string() + "'";
+  const Run first = run_example("train_vae", common + " --epochs 1");
+  INFO(first.out);
+  REQUIRE(first.status == 0);
+  for (const char* f : {"metrics.csv", "curves.svg", "index.html", "reconstructions.png", "samples.png",
+                        "manifold.png", "checkpoint.npz"})
+    CHECK(fs::exists(out / f));
+  CHECK(has(first, "epoch 1/1: 12 batches"));  // one plain line per epoch when stderr is not a terminal
+  CHECK(has(first, "final (test, shapes)"));
+  const fs::path resumed = out / "resumed";
+  const Run second = run_example("train_vae", common + " --epochs 2 --resume '" + (out / "checkpoint.npz").string() +
+                                                  "' --out '" + resumed.string() + "'");
+  INFO(second.out);
+  REQUIRE(second.status == 0);
+  CHECK(has(second, "epoch 2/2"));
+  CHECK_FALSE(has(second, "epoch 1/2"));  // epoch 1 came from the checkpoint
+  std::ifstream csv(resumed / "metrics.csv");
+  std::string header, row;
+  std::getline(csv, header);
+  std::getline(csv, row);
+  CHECK(row.rfind("2,", 0) == 0);
+  fs::remove_all(out);
 }
