@@ -27,10 +27,13 @@ VAE::VAE(const Architecture& arch, Generator& gen, DType dtype) : arch_(arch) {
   if (arch.data_dim < 1 || arch.latent < 1) fail("VAE", "data_dim and latent must be at least 1");
   if (arch.init != "pytorch" && arch.init != "glorot")
     fail("VAE", "init is '" + arch.init + "', but must be 'pytorch' or 'glorot'");
+  if (arch.likelihood != "bernoulli" && arch.likelihood != "normal")
+    fail("VAE", "likelihood is '" + arch.likelihood + "', but must be 'bernoulli' or 'normal'");
+  const std::int64_t out = arch.likelihood == "normal" ? 2 * arch.data_dim : arch.data_dim;
   std::vector<std::int64_t> reversed(arch.hidden.rbegin(), arch.hidden.rend());
   encoder_ = register_module("encoder", std::make_shared<nn::MLP>(widths(arch.data_dim, arch.hidden, 2 * arch.latent),
                                                                    arch.activation, gen, false, dtype));
-  decoder_ = register_module("decoder", std::make_shared<nn::MLP>(widths(arch.latent, reversed, arch.data_dim),
+  decoder_ = register_module("decoder", std::make_shared<nn::MLP>(widths(arch.latent, reversed, out),
                                                                    arch.activation, gen, false, dtype));
   if (arch.init == "glorot")
     for (auto* mlp : {encoder_.get(), decoder_.get()})
@@ -48,11 +51,18 @@ prob::Normal VAE::encode(const Tensor& x) const {
   return prob::Normal::from_log_var(mu.name("mu"), log_var.name("log_var"), 1);
 }
 
-// p(x|z) = prod_d Bernoulli(x_d; sigmoid(logits_d))
-prob::Bernoulli VAE::decode(const Tensor& z) const {
-  return prob::Bernoulli::from_logits(decoder_->forward(z).name("logits"), 1);  // (..., D)
+// p(x|z) = prod_d Bernoulli(x_d; sigmoid(logits_d)), or prod_d N(x_d; mean_d, exp(log_var_d))
+Tensor VAE::log_likelihood(const Tensor& x, const Tensor& z) const {
+  Tensor out = decoder_->forward(z);                                   // (K, B, D) or (K, B, 2D)
+  if (arch_.likelihood == "bernoulli") return prob::Bernoulli::from_logits(out.name("logits"), 1).log_prob(x);  // (K, B)
+  const std::int64_t D = arch_.data_dim;
+  Tensor mean = slice(out, -1, 0, D).name("x_mean"), log_var = slice(out, -1, D, 2 * D).name("x_log_var");
+  return prob::Normal::from_log_var(mean, log_var, 1).log_prob(x);   // (K, B)
 }
 
-Tensor VAE::log_likelihood(const Tensor& x, const Tensor& z) const { return decode(z).log_prob(x); }  // (K, B)
+Tensor VAE::decode_mean(const Tensor& z) const {
+  Tensor out = decoder_->forward(z);
+  return arch_.likelihood == "bernoulli" ? sigmoid(out) : slice(out, -1, 0, arch_.data_dim);
+}
 
 }  // namespace tg::vae
