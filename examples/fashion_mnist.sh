@@ -22,7 +22,8 @@ echo
 printf '| model | k | test log p(x) (k = 5000) | test ELBO | active units | train time (s) |\n|---|---|---|---|---|---|\n'
 for run in "${runs[@]}"; do
   set -- $run
-  tail -n 1 "build/fmnist/$1-k$2/metrics.csv" | awk -F, -v m="$1" -v k="$2" -v csv="build/fmnist/$1-k$2/metrics.csv" '
-    { cmd = "awk -F, \"NR > 1 { s += $9 } END { print s }\" " csv; cmd | getline secs; close(cmd)
-      printf "| %s | %s | %.2f | %.2f | %d | %.0f |\n", toupper(m), k, $5, $3, $8, secs }'
+  csv=build/fmnist/$1-k$2/metrics.csv
+  secs=$(awk -F, 'NR > 1 { s += $9 } END { printf "%.0f", s }' "$csv")
+  tail -n 1 "$csv" | awk -F, -v m="${1^^}" -v k="$2" -v secs="$secs" \
+    '{ printf "| %s | %s | %.2f | %.2f | %d | %s |\n", m, k, $5, $3, $8, secs }'
 done
