@@ -15,24 +15,18 @@ using namespace tg::vae::testing;
 
 namespace {
 
-constexpr std::int64_t B = 3;
+constexpr std::int64_t B = Bench::B;
 
-struct Bench {
-  Generator gen;
-  LinearGaussianModel model;
-  Tensor x;  // (B, D)
-  explicit Bench(std::uint64_t seed)
-      : gen(seed), model(orthogonal_model(gen, 5, {0.6, 1.1, 1.7}, 0.7)), x(sample_x(model.exact(), B, gen)) {
-    set_q_near_posterior(model, x, 0.3, 0.5);  // close to the posterior, not equal: the weights vary
-  }
-  double log_px(std::int64_t b) const { return model.exact().log_px(row_vector(x, b)); }
+// The shared exact model with q close to the posterior but not equal to it, so the weights vary.
+struct NearBench : Bench {
+  explicit NearBench(std::uint64_t seed) : Bench(seed) { set_q_near_posterior(model, x, 0.3, 0.5); }
 };
 
 }  // namespace
 
 TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
           "[estimate][iwae][linear_gaussian]") {
-  Bench bench(31);
+  NearBench bench(31);
   constexpr std::int64_t k = 300;
   Generator gen_a(7), gen_b(7);
   const LogPxEstimate est = estimate_log_px(bench.model, bench.x, k, gen_a);  // one chunk: k * B rows < 8192
@@ -53,7 +47,7 @@ TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
 
 TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate",
           "[estimate][linear_gaussian]") {
-  Bench bench(32);
+  NearBench bench(32);
   constexpr std::int64_t k = 301;
   Generator gen_a(8), gen_b(8);
   const LogPxEstimate once = estimate_log_px(bench.model, bench.x, k, gen_a);            // one chunk
@@ -88,7 +82,7 @@ TEST_CASE(
     "(estimate.1) (estimate.3) with k = 5000 the estimate lies within 4 of its standard errors of the exact "
     "log p(x)",
     "[estimate][iwae][linear_gaussian]") {
-  Bench bench(33);
+  NearBench bench(33);
   Generator gen(10);
   const LogPxEstimate est = estimate_log_px(bench.model, bench.x, 5000, gen, 4096);
   const Tensor elbo = elbo_monte_carlo(bench.model, bench.x, draw_eps(bench.model, bench.x, 5000, gen));

@@ -19,21 +19,7 @@ using namespace tg::vae::testing;
 
 namespace {
 
-constexpr std::int64_t B = 3;
-
-struct Bench {
-  Generator gen;
-  LinearGaussianModel model;
-  Tensor x;  // (B, D)
-  explicit Bench(std::uint64_t seed)
-      : gen(seed),
-        model(orthogonal_model(gen, 5, {0.6, 1.1, 1.7}, 0.7)),
-        x(sample_x(model.exact(), B, gen)) {}
-  std::int64_t L() const { return model.latent_dim(); }
-  double log_px(std::int64_t b) const { return model.exact().log_px(row_vector(x, b)); }
-  double elbo(std::int64_t b) const { return model.exact().elbo(row_vector(x, b), model.q_row(x, b)); }
-  void random_q() { model.set_q(randn({B, L()}, gen, f64), rand_uniform({B, L()}, -1.5, 1.0, gen, f64)); }
-};
+constexpr std::int64_t B = Bench::B;
 
 }  // namespace
 
