@@ -6,10 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "vae/linear_gaussian.hpp"
+#include "vae/exact/linear_gaussian.hpp"
 
 int main() {
   using namespace tg::vae;
+  using namespace tg::vae::exact;
   // D = 3 data dims, d = 2 latent dims, observation noise sigma = 0.5.
   Matrix W(3, 2);
   W.data = {1.0, -0.5,

@@ -1,4 +1,4 @@
-// The IWAE bound against k on the exact linear-Gaussian model (vae::LinearGaussianModel with vae::iwae_bound):
+// The IWAE bound against k on the exact linear-Gaussian model (vae::exact::LinearGaussianModel with vae::iwae_bound):
 // L_1 is the ELBO, L_k rises with k and approaches log p(x) from below.
 // Math: docs/derivations/iwae.md; the exact log p(x) and ELBO: docs/derivations/linear_gaussian.md.
 #include <cmath>
@@ -8,32 +8,32 @@
 #include "autodiff/autodiff.hpp"
 #include "vae/elbo.hpp"
 #include "vae/iwae.hpp"
-#include "vae/linear_gaussian_model.hpp"
+#include "vae/exact/linear_gaussian_model.hpp"
 
 int main() {
   using namespace tg;
   // D = 3, L = 2, sigma = 0.5 (the model of elbo_gap), one data point x.
-  vae::Matrix W(3, 2);
+  vae::exact::Matrix W(3, 2);
   W.data = {1.0, -0.5,
             0.3, 0.8,
             -0.7, 0.2};
-  const vae::LinearGaussian exact{W, {0.1, -0.2, 0.3}, 0.5};
-  const vae::Vector xv = {1.2, 0.4, -0.9};
-  const vae::Gaussian post = exact.posterior(xv);  // (linear_gaussian.3), a full covariance
+  const vae::exact::LinearGaussian truth{W, {0.1, -0.2, 0.3}, 0.5};
+  const vae::exact::Vector xv = {1.2, 0.4, -0.9};
+  const vae::exact::Gaussian post = truth.posterior(xv);  // (linear_gaussian.3), a full covariance
 
   // q(z|x): diagonal, its mean off the posterior's, its standard deviations 1.5 times the posterior's marginal ones:
   // wider in every direction, so the weights are bounded and (iwae.5) applies. The ELBO has a visible gap.
   const std::vector<double> m = {post.m[0] + 0.3, post.m[1] - 0.2};
   const std::vector<double> var_q = {2.25 * post.S(0, 0), 2.25 * post.S(1, 1)};
-  const double log_px = exact.log_px(xv);                                       // (linear_gaussian.2)
-  const double elbo = exact.elbo(xv, {m, vae::Matrix::diagonal(var_q)});        // (elbo.4), closed form
+  const double log_px = truth.log_px(xv);                                       // (linear_gaussian.2)
+  const double elbo = truth.elbo(xv, {m, vae::exact::Matrix::diagonal(var_q)});        // (elbo.4), closed form
 
   // R independent pools of K_max samples, `chunk` of them per batch: the batch holds `chunk` copies of x, so each
   // column of eps (K_max, chunk, L) is one pool. L_k uses the first k samples of every pool (common random numbers:
   // neighbouring rows of the table then differ by far less noise than either has alone).
   const std::vector<std::int64_t> ks = {1, 2, 5, 10, 20, 50, 200};
   const std::int64_t K_max = ks.back(), R = 10000, chunk = 2000;
-  vae::LinearGaussianModel model(exact);
+  vae::exact::LinearGaussianModel model(truth);
   Tensor x = broadcast_to(tensor(xv, {1, 3}, f64), {chunk, 3});                  // (B, D)
   model.set_q(broadcast_to(tensor(m, {1, 2}, f64), {chunk, 2}),                 // mu (B, L)
               broadcast_to(log(tensor(var_q, {1, 2}, f64)), {chunk, 2}));       // log_var (B, L)

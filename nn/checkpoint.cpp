@@ -1,11 +1,11 @@
-// Checkpoints (see checkpoint.hpp for the array names): tensors to and from NpyArray, the save, and the load,
+// Checkpoints (see checkpoint.hpp for the array names): tensors to and from io::NpyArray, the save, and the load,
 // which validates every entry against the model and optimiser before it copies anything in.
 #include "nn/checkpoint.hpp"
 
 #include <cstring>
 #include <span>
 
-#include "nn/npy.hpp"
+#include "nn/io/npy.hpp"
 
 namespace tg::nn {
 
@@ -33,42 +33,42 @@ std::string npy_dtype_name(const std::string& code) {
 
 std::string npy_code(DType dtype) { return dtype == f32 ? "f4" : "f8"; }
 
-NpyArray to_npy(const Tensor& t) {
+io::NpyArray to_npy(const Tensor& t) {
   return dispatch(t.dtype(), [&]<class T>(T) {
-    return npy_from(std::span<const T>(t.data<T>(), static_cast<std::size_t>(t.numel())), t.shape());
+    return io::npy_from(std::span<const T>(t.data<T>(), static_cast<std::size_t>(t.numel())), t.shape());
   });
 }
 
-Tensor to_tensor(const NpyArray& a, DType dtype) {
+Tensor to_tensor(const io::NpyArray& a, DType dtype) {
   Tensor t = empty(a.shape, dtype);
   std::memcpy(t.raw_data(), a.bytes.data(), a.bytes.size());  // shape and dtype were checked: sizes agree
   return t;
 }
 
 template <class T>
-NpyArray scalar_npy(T value) {
-  return npy_from(std::span<const T>(&value, 1), {});
+io::NpyArray scalar_npy(T value) {
+  return io::npy_from(std::span<const T>(&value, 1), {});
 }
 
 // The arrays of one file, the path for messages, and which entries have been claimed by the model or
 // optimiser.
 struct Reader {
   std::string path;
-  NamedArrays arrays;
+  io::NamedArrays arrays;
   std::vector<bool> used;
 
   [[noreturn]] void error(const std::string& why) const { fail("checkpoint", path + ": " + why); }
 
-  const NpyArray* find(const std::string& name) {
+  const io::NpyArray* find(const std::string& name) {
     for (std::size_t i = 0; i < arrays.size(); ++i)
       if (arrays[i].first == name) return used[i] = true, &arrays[i].second;
     return nullptr;
   }
 
   // The entry `name`, which must exist with this shape and dtype; `owner` says who expects it ("the model").
-  const NpyArray& expect(const std::string& name, const Shape& shape, const std::string& code,
+  const io::NpyArray& expect(const std::string& name, const Shape& shape, const std::string& code,
                          const std::string& owner, const std::string& hint = "") {
-    const NpyArray* a = find(name);
+    const io::NpyArray* a = find(name);
     if (!a) error("has no tensor " + name + ", which " + owner + " has" + hint);
     if (a->dtype != code)
       error(name + " has dtype " + npy_dtype_name(a->dtype) + " in the file but " + npy_dtype_name(code) +
@@ -87,8 +87,8 @@ struct Reader {
   }
 };
 
-void save_rng(NamedArrays& out, const std::string& name, const Generator::State& s) {
-  NpyArray words{"u8", {4}, std::vector<std::uint8_t>(sizeof(s.s))};  // nn/npy has no npy_from for uint64
+void save_rng(io::NamedArrays& out, const std::string& name, const Generator::State& s) {
+  io::NpyArray words{"u8", {4}, std::vector<std::uint8_t>(sizeof(s.s))};  // nn/io/npy has no npy_from for uint64
   std::memcpy(words.bytes.data(), s.s.data(), sizeof(s.s));
   out.emplace_back("rng." + name + ".state", std::move(words));
   out.emplace_back("rng." + name + ".has_spare", scalar_npy<std::uint8_t>(s.has_spare ? 1 : 0));
@@ -97,7 +97,7 @@ void save_rng(NamedArrays& out, const std::string& name, const Generator::State&
 
 Generator::State load_rng(Reader& r, const std::string& name) {
   Generator::State s;
-  const NpyArray& words = r.expect("rng." + name + ".state", {4}, "u8", "a checkpoint");
+  const io::NpyArray& words = r.expect("rng." + name + ".state", {4}, "u8", "a checkpoint");
   std::memcpy(s.s.data(), words.bytes.data(), sizeof(s.s));
   s.has_spare = r.scalar<std::uint8_t>("rng." + name + ".has_spare", "u1") != 0;
   s.spare = r.scalar<double>("rng." + name + ".spare", "f8");
@@ -120,7 +120,7 @@ double TrainState::meta_value(const std::string& key) const {
 
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
                      const TrainState& state) {
-  NamedArrays out;
+  io::NamedArrays out;
   for (const auto& [name, p] : model.named_parameters()) {
     if (is_reserved(name))
       fail("checkpoint", path + ": parameter " + name + " starts with a prefix reserved for training state");
@@ -135,7 +135,7 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
   out.emplace_back("train.step", scalar_npy<std::int64_t>(state.step));
   for (const auto& [name, s] : state.rngs) save_rng(out, name, s);
   for (const auto& [key, value] : state.meta) out.emplace_back("meta." + key, scalar_npy<double>(value));
-  save_npz(path, out);  // path.tmp, then rename
+  io::save_npz(path, out);  // path.tmp, then rename
 }
 
 static OptimizerState read_optimizer(Reader& r, const Optimizer& optimizer) {
@@ -144,7 +144,7 @@ static OptimizerState read_optimizer(Reader& r, const Optimizer& optimizer) {
   const std::string hint = " (was the file saved with another optimiser, or without one?)";
   for (const Optimizer::BufferSpec& b : optimizer.buffer_specs()) {
     if (!b.required && !r.find(prefix + b.name)) continue;  // e.g. SGD momentum before its first step
-    const NpyArray& a = r.expect(prefix + b.name, b.shape, npy_code(b.dtype), "the optimiser", hint);
+    const io::NpyArray& a = r.expect(prefix + b.name, b.shape, npy_code(b.dtype), "the optimiser", hint);
     s.buffers.emplace_back(b.name, to_tensor(a, b.dtype));
   }
   std::memcpy(&s.step, r.expect("optim.step", {}, "i8", "the optimiser", hint).bytes.data(), sizeof(s.step));
@@ -169,7 +169,7 @@ static void read_train_state(Reader& r, TrainState& state) {
 TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
   Reader r{path, {}, {}};
   try {
-    r.arrays = load_npz(path);
+    r.arrays = io::load_npz(path);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

@@ -1,5 +1,5 @@
 // Checkpoints: a model's named parameters, its optimiser's state, the training RNGs, epoch, step and scalar
-// metadata in one .npz file (nn/npy.hpp), written atomically. Loading checks every name, shape and dtype
+// metadata in one .npz file (nn/io/npy.hpp), written atomically. Loading checks every name, shape and dtype
 // before changing anything, so a resumed run continues bit-identically or stops with a message naming the
 // tensor.
 //

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "nn/idx.hpp"
+#include "nn/io/idx.hpp"
 
 namespace tg::nn {
 
@@ -160,14 +160,14 @@ std::span<const std::int64_t> BatchIterator::indices() const {
   return batches_[static_cast<std::size_t>(pos_ - 1)];
 }
 
-static Dataset from_idx(const IdxArray& images, const IdxArray& labels) {
+static Dataset from_idx(const io::IdxArray& images, const io::IdxArray& labels) {
   const std::int64_t n = images.shape.at(0), h = images.shape.at(1), w = images.shape.at(2);
   std::vector<std::int32_t> ls(labels.data.begin(), labels.data.end());
   return Dataset::from_u8(images.data, n, h * w, std::move(ls), h, w);
 }
 
 TrainTest load_mnist_like(const std::string& dir) {
-  const IdxDataset idx = load_idx_dir(dir);
+  const io::IdxDataset idx = io::load_idx_dir(dir);
   return {from_idx(idx.train_images, idx.train_labels), from_idx(idx.test_images, idx.test_labels)};
 }
 

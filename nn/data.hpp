@@ -1,5 +1,5 @@
 // Datasets of N flattened images (uint8 scaled by 1/255 or float in [0, 1]), fixed and dynamic binarisation,
-// seeded shuffled mini-batches, and load_mnist_like(dir) for MNIST-style IDX directories (nn/idx.hpp).
+// seeded shuffled mini-batches, and load_mnist_like(dir) for MNIST-style IDX directories (nn/io/idx.hpp).
 // Dynamic binarisation (x ~ Bernoulli(pixel), resampled for every batch) is the IWAE paper's MNIST protocol.
 #pragma once
 #include <cstdint>

@@ -12,6 +12,6 @@
 #include "vae/estimate.hpp"
 #include "vae/iwae.hpp"
 #include "vae/joint.hpp"
-#include "vae/linear_gaussian.hpp"
-#include "vae/linear_gaussian_model.hpp"
+#include "vae/exact/linear_gaussian.hpp"
+#include "vae/exact/linear_gaussian_model.hpp"
 #include "vae/model.hpp"

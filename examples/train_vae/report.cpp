@@ -1,4 +1,4 @@
-// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/png), an SVG line chart, an HTML index.
+// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart, an HTML index.
 #include "report.hpp"
 
 #include <algorithm>
@@ -6,15 +6,15 @@
 #include <cstdio>
 #include <sstream>
 
-#include "nn/gzip.hpp"
-#include "nn/png.hpp"
+#include "nn/io/gzip.hpp"
+#include "nn/io/png.hpp"
 
 namespace tg::app {
 
 namespace {
 
 void write_text(const std::string& path, const std::string& text) {
-  nn::write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+  nn::io::write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
 std::string num(double v, int digits = 3) {
@@ -48,7 +48,7 @@ void write_image_grid(const std::string& path, const Tensor& images, std::int64_
         const std::int64_t px = 1 + (i % cols) * (width + 1) + x, py = 1 + (i / cols) * (height + 1) + y;
         pixels[static_cast<std::size_t>(py * W + px)] = static_cast<std::uint8_t>(std::lround(255.0 * v));
       }
-  nn::write_png_gray(path, static_cast<int>(W), static_cast<int>(H), pixels);
+  nn::io::write_png_gray(path, static_cast<int>(W), static_cast<int>(H), pixels);
 }
 
 // One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better).

@@ -8,7 +8,7 @@
 
 #include "prob/kl.hpp"
 #include "vae/diagnostics.hpp"
-#include "vae_testing.hpp"
+#include "vae/vae_testing.hpp"
 
 using namespace tg;
 using namespace tg::vae;

@@ -7,7 +7,7 @@
 #include "vae/elbo.hpp"
 #include "vae/estimate.hpp"
 #include "vae/iwae.hpp"
-#include "vae_testing.hpp"
+#include "vae/vae_testing.hpp"
 
 using namespace tg;
 using namespace tg::vae;

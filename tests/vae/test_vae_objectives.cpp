@@ -1,5 +1,5 @@
 // The Tensor objectives of vae/ (elbo_analytic, elbo_monte_carlo, iwae_bound, log_joint_x_eps) run on the
-// exact linear-Gaussian model (vae/linear_gaussian_model.hpp), where log p(x), the posterior and the ELBO of
+// exact linear-Gaussian model (vae/exact/linear_gaussian_model.hpp), where log p(x), the posterior and the ELBO of
 // any Gaussian q are known in closed form. Each test is named by the equation tags of docs/derivations/ that
 // it checks.
 #include <catch2/catch.hpp>
@@ -11,7 +11,7 @@
 #include "vae/elbo.hpp"
 #include "vae/iwae.hpp"
 #include "vae/joint.hpp"
-#include "vae_testing.hpp"
+#include "vae/vae_testing.hpp"
 
 using namespace tg;
 using namespace tg::vae;

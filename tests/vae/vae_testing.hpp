@@ -10,10 +10,12 @@
 
 #include "autodiff/ops.hpp"
 #include "autodiff/random.hpp"
-#include "vae/linear_gaussian.hpp"
-#include "vae/linear_gaussian_model.hpp"
+#include "vae/exact/linear_gaussian.hpp"
+#include "vae/exact/linear_gaussian_model.hpp"
 
 namespace tg::vae::testing {
+
+using namespace tg::vae::exact;
 
 // Approx with an absolute tolerance only (Catch's default also allows a relative 1.2e-5, far too loose here).
 inline Approx near(double value, double tol) { return Approx(value).epsilon(0).margin(tol); }

@@ -1,7 +1,7 @@
 // DEFLATE decoder (RFC 1951): stored, fixed- and dynamic-Huffman blocks. Huffman codes are decoded through a
 // 10-bit lookup table, with a canonical bit-by-bit walk for the rare longer codes; input bits sit in a 64-bit
 // register. Around it: the gzip member format (RFC 1952) and whole-file read/write helpers.
-#include "nn/gzip.hpp"
+#include "nn/io/gzip.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,9 +13,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "nn/crc.hpp"
+#include "nn/io/crc.hpp"
 
-namespace tg::nn {
+namespace tg::nn::io {
 namespace {
 
 constexpr int kFastBits = 10;  // codes up to this length decode with one table lookup
@@ -414,4 +414,4 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> by
   }
 }
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

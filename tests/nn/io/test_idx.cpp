@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "nn/crc.hpp"
-#include "nn/gzip.hpp"
-#include "nn/idx.hpp"
+#include "nn/io/crc.hpp"
+#include "nn/io/gzip.hpp"
+#include "nn/io/idx.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -41,13 +41,13 @@ Bytes make_idx(const std::vector<std::uint32_t>& shape, int fill = -1) {
 }
 
 void write_idx(const fs::path& path, const Bytes& bytes, bool gzipped) {
-  tg::nn::write_file_atomic(path.string(), bytes);
+  tg::nn::io::write_file_atomic(path.string(), bytes);
   if (gzipped) REQUIRE(std::system(("gzip -f -9 " + path.string()).c_str()) == 0);  // leaves path.gz
 }
 
 std::string parse_error(const Bytes& b) {
   try {
-    tg::nn::parse_idx(b, "x-idx3-ubyte");
+    tg::nn::io::parse_idx(b, "x-idx3-ubyte");
   } catch (const std::runtime_error& e) {
     return e.what();
   }
@@ -69,10 +69,10 @@ TEST_CASE("read_idx reads raw and gzipped IDX files", "[idx]") {
   const Bytes images = make_idx({5, 3, 4}), labels = make_idx({5}, 7);
   write_idx(dir / "images", images, false);
   write_idx(dir / "labels", labels, true);
-  const tg::nn::IdxArray a = tg::nn::read_idx((dir / "images").string());
+  const tg::nn::io::IdxArray a = tg::nn::io::read_idx((dir / "images").string());
   CHECK(a.shape == std::vector<std::int64_t>{5, 3, 4});
   CHECK(a.data == Bytes(images.begin() + 16, images.end()));
-  const tg::nn::IdxArray b = tg::nn::read_idx((dir / "labels.gz").string());
+  const tg::nn::io::IdxArray b = tg::nn::io::read_idx((dir / "labels.gz").string());
   CHECK(b.shape == std::vector<std::int64_t>{5});
   CHECK(b.data == Bytes(5, 7));
   fs::remove_all(dir);
@@ -84,13 +84,13 @@ TEST_CASE("load_idx_dir finds the four files raw or gzipped", "[idx]") {
   write_idx(dir / "train-labels-idx1-ubyte", make_idx({6}), false);
   write_idx(dir / "t10k-images.idx3-ubyte", make_idx({3, 2, 2}), false);  // the dotted spelling
   write_idx(dir / "t10k-labels-idx1-ubyte", make_idx({3}), true);
-  const tg::nn::IdxDataset ds = tg::nn::load_idx_dir(dir.string());
+  const tg::nn::io::IdxDataset ds = tg::nn::io::load_idx_dir(dir.string());
   CHECK(ds.train_images.shape == std::vector<std::int64_t>{6, 2, 2});
   CHECK(ds.train_labels.shape == std::vector<std::int64_t>{6});
   CHECK(ds.test_images.shape == std::vector<std::int64_t>{3, 2, 2});
   CHECK(ds.test_labels.data == Bytes{0, 1, 2});
   write_idx(dir / "t10k-labels-idx1-ubyte", make_idx({4}), false);  // raw wins over .gz
-  CHECK_THROWS_WITH(tg::nn::load_idx_dir(dir.string()), Catch::Contains("t10k has 3 images but 4 labels"));
+  CHECK_THROWS_WITH(tg::nn::io::load_idx_dir(dir.string()), Catch::Contains("t10k has 3 images but 4 labels"));
   fs::remove_all(dir);
 }
 
@@ -99,16 +99,16 @@ TEST_CASE("load_idx_dir names the missing file and what it looked for", "[idx]")
   write_idx(dir / "train-images-idx3-ubyte", make_idx({2, 2, 2}), false);
   write_idx(dir / "train-labels-idx1-ubyte", make_idx({2}), false);
   write_idx(dir / "t10k-images-idx3-ubyte", make_idx({2, 2, 2}), false);
-  CHECK_THROWS_WITH(tg::nn::load_idx_dir(dir.string()),
+  CHECK_THROWS_WITH(tg::nn::io::load_idx_dir(dir.string()),
                     Catch::Contains("no t10k-labels-idx1-ubyte file; looked for t10k-labels-idx1-ubyte, "
                                     "t10k-labels-idx1-ubyte.gz, t10k-labels.idx1-ubyte, t10k-labels.idx1-ubyte.gz"));
-  CHECK_THROWS_WITH(tg::nn::load_idx_dir((dir / "nowhere").string()), Catch::Contains("no such directory"));
+  CHECK_THROWS_WITH(tg::nn::io::load_idx_dir((dir / "nowhere").string()), Catch::Contains("no such directory"));
   fs::remove_all(dir);
 }
 
 TEST_CASE("parse_idx rejects bad headers, truncation and trailing data with offsets", "[idx]") {
   Bytes good = make_idx({2, 3});
-  CHECK(tg::nn::parse_idx(good, "x").data.size() == 6);
+  CHECK(tg::nn::io::parse_idx(good, "x").data.size() == 6);
   Bytes floats = good;
   floats[2] = 0x0D;
   CHECK_THAT(parse_error(floats), Catch::Contains("element type 0x0D (float32) at byte 2 is not supported"));
@@ -132,7 +132,7 @@ TEST_CASE("read_idx loads the Fashion-MNIST training images", "[idx][fashion]") 
   if (!available_or_skip(fs::exists(dir + "/train-images-idx3-ubyte.gz"), dir + " (package dataset-fashion-mnist)"))
     return;
   const auto t0 = std::chrono::steady_clock::now();
-  const tg::nn::IdxArray images = tg::nn::read_idx(dir + "/train-images-idx3-ubyte.gz");
+  const tg::nn::io::IdxArray images = tg::nn::io::read_idx(dir + "/train-images-idx3-ubyte.gz");
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::cout << "read_idx(train-images-idx3-ubyte.gz): " << ms << " ms (printed, not checked)\n";
   REQUIRE(images.shape == std::vector<std::int64_t>{60000, 28, 28});
@@ -140,8 +140,8 @@ TEST_CASE("read_idx loads the Fashion-MNIST training images", "[idx][fashion]") 
   //   /usr/bin/python3 -c "import gzip,zlib; d=gzip.open('$DIR/train-images-idx3-ubyte.gz').read()[16:];
   //                        print(sum(d), hex(zlib.crc32(d)))"
   CHECK(std::accumulate(images.data.begin(), images.data.end(), std::uint64_t{0}) == 3431114169u);
-  CHECK(tg::nn::crc32(images.data) == 0xae65dccdu);
-  const tg::nn::IdxDataset ds = tg::nn::load_idx_dir(dir);
+  CHECK(tg::nn::io::crc32(images.data) == 0xae65dccdu);
+  const tg::nn::io::IdxDataset ds = tg::nn::io::load_idx_dir(dir);
   CHECK(ds.train_labels.shape == std::vector<std::int64_t>{60000});
   CHECK(ds.test_images.shape == std::vector<std::int64_t>{10000, 28, 28});
   CHECK(ds.test_labels.shape == std::vector<std::int64_t>{10000});

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 using Vector = std::vector<double>;
 
@@ -57,4 +57,4 @@ Matrix symmetrize(const Matrix& a);                               // (a + a^T) /
 // "who: S is not symmetric (|S(2, 0) - S(0, 2)| is 0.5)".
 void require_symmetric(const char* who, const char* name, const Matrix& a, double rel_tol = 1e-10);
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact

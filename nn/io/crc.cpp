@@ -1,11 +1,11 @@
 // CRC-32 (table-driven, eight bytes per step: "slicing-by-8") and Adler-32.
 // The plain bit-at-a-time CRC is kept beside the fast one as its reference twin; the tables are built from it.
-#include "nn/crc.hpp"
+#include "nn/io/crc.hpp"
 
 #include <algorithm>
 #include <array>
 
-namespace tg::nn {
+namespace tg::nn::io {
 namespace {
 
 // Reference: one bit at a time, straight from the definition of the reflected CRC.
@@ -63,4 +63,4 @@ std::uint32_t adler32(std::span<const std::uint8_t> data, std::uint32_t adler) {
   return (b << 16) | a;
 }
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tg::nn {
+namespace tg::nn::io {
 
 // Decoded output is never allowed to grow past this many bytes unless the caller says otherwise.
 inline constexpr std::size_t default_max_output = std::size_t{1} << 30;  // 1 GiB
@@ -39,4 +39,4 @@ std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path, std::siz
 // Writes `bytes` to `path + ".tmp"`, then renames it over `path`, so readers never see a half-written file.
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

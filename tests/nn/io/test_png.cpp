@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "nn/crc.hpp"
-#include "nn/gzip.hpp"
-#include "nn/png.hpp"
+#include "nn/io/crc.hpp"
+#include "nn/io/gzip.hpp"
+#include "nn/io/png.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -73,7 +73,7 @@ print(w, h, channels, zlib.crc32(pixels))
 
 TEST_CASE("encode_png writes the signature, IHDR and a zlib stream of stored blocks", "[png]") {
   const Bytes pixels = gradient_pixels(300 * 250);
-  const Bytes png = tg::nn::encode_png_gray(300, 250, pixels);
+  const Bytes png = tg::nn::io::encode_png_gray(300, 250, pixels);
   REQUIRE(png.size() > 8 + 25 + 12 + 12);
   CHECK(Bytes(png.begin(), png.begin() + 8) == Bytes{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
   CHECK(be32(png, 8) == 13);
@@ -82,7 +82,7 @@ TEST_CASE("encode_png writes the signature, IHDR and a zlib stream of stored blo
   CHECK(be32(png, 20) == 250);
   CHECK(png[24] == 8);
   CHECK(png[25] == 0);
-  CHECK(be32(png, 29) == tg::nn::crc32(std::span(png).subspan(12, 17)));
+  CHECK(be32(png, 29) == tg::nn::io::crc32(std::span(png).subspan(12, 17)));
   CHECK(std::string(png.end() - 8, png.end() - 4) == "IEND");
   // IDAT: 78 01, then a non-final stored block of 65535 bytes (250 rows of 301 bytes need two blocks).
   const std::size_t idat = 33;
@@ -91,15 +91,15 @@ TEST_CASE("encode_png writes the signature, IHDR and a zlib stream of stored blo
   CHECK(png[idat + 9] == 0x01);
   CHECK(png[idat + 10] == 0x00);
   CHECK((png[idat + 11] | png[idat + 12] << 8) == 65535);
-  const Bytes rgb = tg::nn::encode_png_rgb(2, 1, Bytes{255, 0, 0, 0, 0, 255});
+  const Bytes rgb = tg::nn::io::encode_png_rgb(2, 1, Bytes{255, 0, 0, 0, 0, 255});
   CHECK(rgb[25] == 2);
 }
 
 TEST_CASE("encode_png rejects bad sizes with a message", "[png]") {
-  CHECK_THROWS_WITH(tg::nn::encode_png_gray(0, 5, {}), Catch::Contains("width 0 and height 5 must be positive"));
-  CHECK_THROWS_WITH(tg::nn::encode_png_rgb(4, 4, Bytes(47)),
+  CHECK_THROWS_WITH(tg::nn::io::encode_png_gray(0, 5, {}), Catch::Contains("width 0 and height 5 must be positive"));
+  CHECK_THROWS_WITH(tg::nn::io::encode_png_rgb(4, 4, Bytes(47)),
                     Catch::Contains("encode_png_rgb: 4x4 image with 3 channel(s) needs 48 bytes, got 47"));
-  CHECK_THROWS_WITH(tg::nn::write_png_gray("/nonexistent/dir/a.png", 1, 1, Bytes{0}),
+  CHECK_THROWS_WITH(tg::nn::io::write_png_gray("/nonexistent/dir/a.png", 1, 1, Bytes{0}),
                     Catch::Contains("/nonexistent/dir/a.png.tmp: cannot create"));
 }
 
@@ -111,17 +111,17 @@ TEST_CASE("Python's zlib decodes our gray and RGB PNGs to the same pixels", "[pn
   }
   const fs::path dir = fresh_dir("python");
   const std::string script = (dir / "decode.py").string();
-  tg::nn::write_file_atomic(script, {reinterpret_cast<const std::uint8_t*>(kPythonDecoder),
+  tg::nn::io::write_file_atomic(script, {reinterpret_cast<const std::uint8_t*>(kPythonDecoder),
                                      std::char_traits<char>::length(kPythonDecoder)});
   struct Case { int w, h, channels; };
   for (const Case c : {Case{300, 250, 1}, Case{97, 61, 3}, Case{1, 1, 1}, Case{28, 28, 1}}) {
     const Bytes pixels = gradient_pixels(std::size_t(c.w) * std::size_t(c.h) * std::size_t(c.channels));
     const std::string path = (dir / ("img" + std::to_string(c.w) + ".png")).string();
-    if (c.channels == 1) tg::nn::write_png_gray(path, c.w, c.h, pixels);
-    else tg::nn::write_png_rgb(path, c.w, c.h, pixels);
+    if (c.channels == 1) tg::nn::io::write_png_gray(path, c.w, c.h, pixels);
+    else tg::nn::io::write_png_rgb(path, c.w, c.h, pixels);
     CHECK_FALSE(fs::exists(path + ".tmp"));
     const std::string expected = std::to_string(c.w) + " " + std::to_string(c.h) + " " + std::to_string(c.channels) +
-                                 " " + std::to_string(tg::nn::crc32(pixels)) + "\n";
+                                 " " + std::to_string(tg::nn::io::crc32(pixels)) + "\n";
     CHECK(run_capture("/usr/bin/python3 " + script + " " + path) == expected);
   }
   fs::remove_all(dir);

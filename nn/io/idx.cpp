@@ -1,14 +1,14 @@
 // IDX reader (MNIST / Fashion-MNIST) and the loader of a directory holding the four standard files.
 // Byte offsets in messages count from the start of the decompressed data when the file is gzipped.
-#include "nn/idx.hpp"
+#include "nn/io/idx.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 
-#include "nn/gzip.hpp"
+#include "nn/io/gzip.hpp"
 
-namespace tg::nn {
+namespace tg::nn::io {
 namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::string& why) {
@@ -116,4 +116,4 @@ IdxDataset load_idx_dir(const std::string& dir) {
   return ds;
 }
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "nn/gzip.hpp"
-#include "nn/idx.hpp"
-#include "nn/npy.hpp"
+#include "nn/io/gzip.hpp"
+#include "nn/io/idx.hpp"
+#include "nn/io/npy.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -96,9 +96,9 @@ fs::path fresh_dir(const std::string& name) {
 
 Bytes gzip_bytes(const fs::path& dir, const Bytes& data) {
   const fs::path in = dir / "sample";
-  tg::nn::write_file_atomic(in.string(), data);
+  tg::nn::io::write_file_atomic(in.string(), data);
   REQUIRE(std::system(("gzip -f -9 " + in.string()).c_str()) == 0);
-  return tg::nn::read_file_bytes(in.string() + ".gz");
+  return tg::nn::io::read_file_bytes(in.string() + ".gz");
 }
 
 Bytes sample_text() {
@@ -119,17 +119,17 @@ Bytes sample_idx() {  // 4 images of 6x6
 TEST_CASE("damaged gzip files throw or decode, never crash", "[badfiles][gzip]") {
   const fs::path dir = fresh_dir("gzip");
   const Bytes gz = gzip_bytes(dir, sample_text());
-  check(torture(gz, "sample.gz", [](const Bytes& b) { tg::nn::gunzip(b, "sample.gz", 1 << 20); }, 4000, 1));
+  check(torture(gz, "sample.gz", [](const Bytes& b) { tg::nn::io::gunzip(b, "sample.gz", 1 << 20); }, 4000, 1));
   fs::remove_all(dir);
 }
 
 TEST_CASE("damaged IDX files throw or load, never crash", "[badfiles][idx]") {
   const Bytes idx = sample_idx();
-  check(torture(idx, "t-idx3-ubyte", [](const Bytes& b) { tg::nn::parse_idx(b, "t-idx3-ubyte"); }, 2000, 2));
+  check(torture(idx, "t-idx3-ubyte", [](const Bytes& b) { tg::nn::io::parse_idx(b, "t-idx3-ubyte"); }, 2000, 2));
   const fs::path dir = fresh_dir("idx");
   const Bytes gz = gzip_bytes(dir, idx);
   const Loader load_gz = [](const Bytes& b) {  // what read_idx does with a gzipped file
-    tg::nn::parse_idx(tg::nn::gunzip(b, "t-idx3-ubyte.gz"), "t-idx3-ubyte.gz (decompressed)");
+    tg::nn::io::parse_idx(tg::nn::io::gunzip(b, "t-idx3-ubyte.gz"), "t-idx3-ubyte.gz (decompressed)");
   };
   check(torture(gz, "t-idx3-ubyte.gz", load_gz, 3000, 3));
   fs::remove_all(dir);
@@ -138,9 +138,9 @@ TEST_CASE("damaged IDX files throw or load, never crash", "[badfiles][idx]") {
 TEST_CASE("damaged npz files throw or load, never crash", "[badfiles][npz]") {
   const std::vector<float> w = {1, 2, 3, 4, 5, 6};
   const std::vector<std::int64_t> step = {12};
-  const Bytes npz = tg::nn::encode_npz({{"w", tg::nn::npy_from(std::span(w), {2, 3})},
-                                        {"step", tg::nn::npy_from(std::span(step), {})}});
-  check(torture(npz, "model.npz", [](const Bytes& b) { tg::nn::decode_npz(b, "model.npz"); }, 4000, 4));
+  const Bytes npz = tg::nn::io::encode_npz({{"w", tg::nn::io::npy_from(std::span(w), {2, 3})},
+                                        {"step", tg::nn::io::npy_from(std::span(step), {})}});
+  check(torture(npz, "model.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "model.npz"); }, 4000, 4));
 }
 
 TEST_CASE("damaged numpy.savez_compressed files throw or load, never crash", "[badfiles][npz][numpy]") {
@@ -154,7 +154,7 @@ TEST_CASE("damaged numpy.savez_compressed files throw or load, never crash", "[b
   const std::string cmd = "/usr/bin/python3 -c \"import numpy as np; np.savez_compressed('" + path +
                           "', a=np.arange(40, dtype=np.float32).reshape(5, 8) % 7, b=np.array([3, -1]))\"";
   REQUIRE(std::system(cmd.c_str()) == 0);
-  const Bytes npz = tg::nn::read_file_bytes(path);
-  check(torture(npz, "packed.npz", [](const Bytes& b) { tg::nn::decode_npz(b, "packed.npz"); }, 4000, 5));
+  const Bytes npz = tg::nn::io::read_file_bytes(path);
+  check(torture(npz, "packed.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "packed.npz"); }, 4000, 5));
   fs::remove_all(dir);
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "nn/crc.hpp"
-#include "nn/gzip.hpp"
+#include "nn/io/crc.hpp"
+#include "nn/io/gzip.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -46,15 +46,15 @@ Bytes sample_data(std::size_t n_text, std::size_t n_skewed, std::size_t n_noise)
 
 Bytes gzip_with_command(const fs::path& dir, const Bytes& data, const std::string& flags) {
   const fs::path in = dir / "data.bin", out = dir / "data.bin.gz";
-  tg::nn::write_file_atomic(in.string(), data);
+  tg::nn::io::write_file_atomic(in.string(), data);
   const std::string cmd = "gzip -c " + flags + " " + in.string() + " > " + out.string();
   REQUIRE(std::system(cmd.c_str()) == 0);
-  return tg::nn::read_file_bytes(out.string());
+  return tg::nn::io::read_file_bytes(out.string());
 }
 
 std::string message_of(const Bytes& gz) {
   try {
-    tg::nn::gunzip(gz, "sample.gz");
+    tg::nn::io::gunzip(gz, "sample.gz");
   } catch (const std::runtime_error& e) {
     return e.what();
   }
@@ -66,12 +66,12 @@ std::string message_of(const Bytes& gz) {
 TEST_CASE("crc32 and adler32 give their published check values", "[gzip][crc]") {
   const std::string digits = "123456789", wiki = "Wikipedia";
   const auto* d = reinterpret_cast<const std::uint8_t*>(digits.data());
-  CHECK(tg::nn::crc32({d, digits.size()}) == 0xCBF43926u);
-  CHECK(tg::nn::crc32({d + 4, 5}, tg::nn::crc32({d, 4})) == 0xCBF43926u);  // continued checksum
-  CHECK(tg::nn::adler32({reinterpret_cast<const std::uint8_t*>(wiki.data()), wiki.size()}) == 0x11E60398u);
-  CHECK(tg::nn::crc32({}) == 0u);
+  CHECK(tg::nn::io::crc32({d, digits.size()}) == 0xCBF43926u);
+  CHECK(tg::nn::io::crc32({d + 4, 5}, tg::nn::io::crc32({d, 4})) == 0xCBF43926u);  // continued checksum
+  CHECK(tg::nn::io::adler32({reinterpret_cast<const std::uint8_t*>(wiki.data()), wiki.size()}) == 0x11E60398u);
+  CHECK(tg::nn::io::crc32({}) == 0u);
   const Bytes big(100000, 0xFF);  // exercises the modulo blocks of adler32 and the 8-byte steps of crc32
-  CHECK(tg::nn::adler32(big) == ((std::uint32_t{(100000ull * 255 * 100001 / 2 + 100000) % 65521} << 16) |
+  CHECK(tg::nn::io::adler32(big) == ((std::uint32_t{(100000ull * 255 * 100001 / 2 + 100000) % 65521} << 16) |
                                  std::uint32_t{(1 + 100000ull * 255) % 65521}));
 }
 
@@ -82,11 +82,11 @@ TEST_CASE("gunzip matches the gzip command at levels 1, 6 and 9", "[gzip]") {
     INFO("gzip " << flags);
     const Bytes gz = gzip_with_command(dir, data, flags);
     CHECK(((gz[3] & 0x08) != 0) == (flags == "-6"));
-    const Bytes out = tg::nn::gunzip(gz, "data.bin.gz");
+    const Bytes out = tg::nn::io::gunzip(gz, "data.bin.gz");
     REQUIRE(out.size() == data.size());
     CHECK(out == data);
   }
-  CHECK(tg::nn::gunzip(gzip_with_command(dir, {}, "-9"), "empty.gz").empty());
+  CHECK(tg::nn::io::gunzip(gzip_with_command(dir, {}, "-9"), "empty.gz").empty());
   fs::remove_all(dir);
 }
 
@@ -98,11 +98,11 @@ TEST_CASE("gunzip joins multi-member files and ignores zero padding", "[gzip]") 
   gz.insert(gz.end(), gz_b.begin(), gz_b.end());
   Bytes ab = a;
   ab.insert(ab.end(), b.begin(), b.end());
-  CHECK(tg::nn::gunzip(gz, "two.gz") == ab);
+  CHECK(tg::nn::io::gunzip(gz, "two.gz") == ab);
   gz.insert(gz.end(), 512, 0);
-  CHECK(tg::nn::gunzip(gz, "padded.gz") == ab);
+  CHECK(tg::nn::io::gunzip(gz, "padded.gz") == ab);
   gz.push_back(7);
-  CHECK_THROWS_WITH(tg::nn::gunzip(gz, "junk.gz"), Catch::Contains("trailing data"));
+  CHECK_THROWS_WITH(tg::nn::io::gunzip(gz, "junk.gz"), Catch::Contains("trailing data"));
   fs::remove_all(dir);
 }
 
@@ -111,22 +111,22 @@ TEST_CASE("gunzip decodes hand-made stored and fixed blocks with every header fi
   Bytes gz = {0x1f, 0x8b, 8, 0x02 | 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3};
   gz.insert(gz.end(), {3, 0, 'a', 'b', 'c'});  // FEXTRA: XLEN=3
   gz.insert(gz.end(), {'x', '.', 't', 'x', 't', 0, 'h', 'i', 0});  // FNAME, FCOMMENT
-  const std::uint32_t hcrc = tg::nn::crc32(gz);
+  const std::uint32_t hcrc = tg::nn::io::crc32(gz);
   gz.insert(gz.end(), {std::uint8_t(hcrc), std::uint8_t(hcrc >> 8)});
   gz.insert(gz.end(), {0x00, 3, 0, 0xFC, 0xFF, 'a', 'b', 'c'});  // stored block, not final, 3 bytes
   gz.insert(gz.end(), {0x00, 0, 0, 0xFF, 0xFF});                 // empty stored block, not final
   gz.insert(gz.end(), {0x03, 0x00});                             // final fixed-Huffman block: end-of-block only
   const Bytes expected = {'a', 'b', 'c'};
-  const std::uint32_t crc = tg::nn::crc32(expected);
+  const std::uint32_t crc = tg::nn::io::crc32(expected);
   for (int i = 0; i < 4; ++i) gz.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
   gz.insert(gz.end(), {3, 0, 0, 0});
-  CHECK(tg::nn::gunzip(gz, "hand.gz") == expected);
+  CHECK(tg::nn::io::gunzip(gz, "hand.gz") == expected);
   Bytes bad_hcrc = gz;
   bad_hcrc[24] ^= 1;
-  CHECK_THROWS_WITH(tg::nn::gunzip(bad_hcrc, "hand.gz"), Catch::Contains("header CRC-16 mismatch at byte 24"));
+  CHECK_THROWS_WITH(tg::nn::io::gunzip(bad_hcrc, "hand.gz"), Catch::Contains("header CRC-16 mismatch at byte 24"));
   Bytes bad_len = gz;
   bad_len[29] ^= 1;  // NLEN no longer the complement of LEN
-  CHECK_THROWS_WITH(tg::nn::gunzip(bad_len, "hand.gz"), Catch::Contains("does not match its complement"));
+  CHECK_THROWS_WITH(tg::nn::io::gunzip(bad_len, "hand.gz"), Catch::Contains("does not match its complement"));
 }
 
 TEST_CASE("gunzip reports CRC and length mismatches with their offsets", "[gzip]") {
@@ -151,15 +151,15 @@ TEST_CASE("inflate_raw decodes a bare deflate stream and enforces the output lim
   const Bytes data = sample_data(20000, 20000, 1000);
   const Bytes gz = gzip_with_command(dir, data, "-9 -n");
   const Bytes raw(gz.begin() + 10, gz.end() - 8);  // without -n's 10-byte header and the 8-byte trailer
-  CHECK(tg::nn::inflate_raw(raw, "entry", 1 << 20, data.size()) == data);
-  CHECK_THROWS_WITH(tg::nn::inflate_raw(raw, "entry", 1000), Catch::Contains("exceeds the limit of 1000 bytes"));
+  CHECK(tg::nn::io::inflate_raw(raw, "entry", 1 << 20, data.size()) == data);
+  CHECK_THROWS_WITH(tg::nn::io::inflate_raw(raw, "entry", 1000), Catch::Contains("exceeds the limit of 1000 bytes"));
   Bytes with_tail = raw;
   with_tail.insert(with_tail.end(), {1, 2, 3});
-  CHECK_THROWS_WITH(tg::nn::inflate_raw(with_tail, "entry"), Catch::Contains("3 bytes of trailing data"));
+  CHECK_THROWS_WITH(tg::nn::io::inflate_raw(with_tail, "entry"), Catch::Contains("3 bytes of trailing data"));
   std::size_t consumed = 0;
-  CHECK(tg::nn::inflate_raw(with_tail, "entry", 1 << 20, 0, &consumed) == data);
+  CHECK(tg::nn::io::inflate_raw(with_tail, "entry", 1 << 20, 0, &consumed) == data);
   CHECK(consumed == raw.size());
-  CHECK_THROWS_WITH(tg::nn::inflate_raw({raw.data(), raw.size() / 2}, "entry"), Catch::Contains("truncated"));
+  CHECK_THROWS_WITH(tg::nn::io::inflate_raw({raw.data(), raw.size() / 2}, "entry"), Catch::Contains("truncated"));
   fs::remove_all(dir);
 }
 
@@ -167,9 +167,9 @@ TEST_CASE("read_file_maybe_gzip reads raw and gzipped files and names missing on
   const fs::path dir = fresh_dir("files");
   const Bytes data = sample_data(3000, 0, 0);
   gzip_with_command(dir, data, "-6");
-  CHECK(tg::nn::read_file_maybe_gzip((dir / "data.bin.gz").string()) == data);
-  CHECK(tg::nn::read_file_maybe_gzip((dir / "data.bin").string()) == data);
-  CHECK_THROWS_WITH(tg::nn::read_file_bytes((dir / "nope.gz").string()), Catch::Contains("nope.gz: no such file"));
-  CHECK_THROWS_WITH(tg::nn::read_file_bytes(dir.string()), Catch::Contains("not a regular file"));
+  CHECK(tg::nn::io::read_file_maybe_gzip((dir / "data.bin.gz").string()) == data);
+  CHECK(tg::nn::io::read_file_maybe_gzip((dir / "data.bin").string()) == data);
+  CHECK_THROWS_WITH(tg::nn::io::read_file_bytes((dir / "nope.gz").string()), Catch::Contains("nope.gz: no such file"));
+  CHECK_THROWS_WITH(tg::nn::io::read_file_bytes(dir.string()), Catch::Contains("not a regular file"));
   fs::remove_all(dir);
 }

@@ -1,4 +1,4 @@
-// The exact linear-Gaussian model (vae/linear_gaussian.hpp) as a LatentModel over float64 Tensors, so that
+// The exact linear-Gaussian model (vae/exact/linear_gaussian.hpp) as a LatentModel over float64 Tensors, so that
 // the objectives of elbo.hpp, iwae.hpp, joint.hpp and estimate.hpp can be run on a model whose log p(x) and
 // posterior are known in closed form. The encoder is not a network: either q(z|x) = N(m, diag s^2) is given
 // explicitly for one batch (set_q, use_exact_posterior), or it is the exact posterior of whatever x comes
@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "vae/linear_gaussian.hpp"
+#include "vae/exact/linear_gaussian.hpp"
 #include "vae/model.hpp"
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 class LinearGaussianModel : public LatentModel {
  public:
@@ -57,4 +57,4 @@ class LinearGaussianModel : public LatentModel {
 // Row `row` of a float64 (or float32) matrix (B, n) as a Vector, for the closed forms of linear_gaussian.hpp.
 Vector row_vector(const Tensor& x, std::int64_t row);
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact

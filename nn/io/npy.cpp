@@ -1,7 +1,7 @@
 // .npy encoding/decoding (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html) and the zip
 // container of .npz files (PKWARE APPNOTE.TXT sections 4.3.7, 4.3.12, 4.3.14-4.3.16 and 4.5.3 for zip64).
 // Stored entries are written; stored and deflated entries are read. All multi-byte fields are little-endian.
-#include "nn/npy.hpp"
+#include "nn/io/npy.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,10 +10,10 @@
 #include <stdexcept>
 #include <string_view>
 
-#include "nn/crc.hpp"
-#include "nn/gzip.hpp"
+#include "nn/io/crc.hpp"
+#include "nn/io/gzip.hpp"
 
-namespace tg::nn {
+namespace tg::nn::io {
 namespace {
 
 static_assert(std::endian::native == std::endian::little, "npy: element bytes are copied as they are in memory");
@@ -410,4 +410,4 @@ std::vector<I64> npy_as_i64(const NpyArray& a, const std::string& n) { return ty
 std::vector<U8> npy_as_u8(const NpyArray& a, const std::string& n) { return typed_values<U8>(a, "u1", n); }
 std::vector<U64> npy_as_u64(const NpyArray& a, const std::string& n) { return typed_values<U64>(a, "u8", n); }
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

@@ -11,9 +11,9 @@
 
 #include <cstddef>
 
-#include "vae/dense.hpp"
+#include "vae/exact/dense.hpp"
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 // A Gaussian N(m, S) with full covariance S (symmetric positive definite): the q = N(m, S) of the docs.
 struct Gaussian {
@@ -49,4 +49,4 @@ double log_q(const Vector& z, const Gaussian& q);          // log N(z; m, S)
 double kl_gaussians(const Gaussian& q, const Gaussian& p); // KL(q || p), full covariances  (kl.2)
 Gaussian standard_normal(std::size_t d);                   // N(0, I_d)
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact

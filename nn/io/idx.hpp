@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace tg::nn {
+namespace tg::nn::io {
 
 struct IdxArray {
   std::vector<std::int64_t> shape;  // e.g. (60000, 28, 28) for images, (60000) for labels
@@ -33,4 +33,4 @@ struct IdxDataset {
 // also accepted. Checks that images are (N, H, W), labels are (N) and the counts agree.
 IdxDataset load_idx_dir(const std::string& dir);
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

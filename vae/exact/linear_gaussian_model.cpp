@@ -1,13 +1,13 @@
 // The linear-Gaussian model as a LatentModel (see linear_gaussian_model.hpp); the lines computing an equation
 // of docs/derivations/linear_gaussian.md carry its tag.
-#include "vae/linear_gaussian_model.hpp"
+#include "vae/exact/linear_gaussian_model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <utility>
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 namespace {
 
@@ -134,4 +134,4 @@ Gaussian LinearGaussianModel::q_row(const Tensor& x, std::int64_t row) const {
   return Gaussian{row_vector(q.mean(), row), Matrix::diagonal(var)};
 }
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace tg::nn {
+namespace tg::nn::io {
 
 struct NpyArray {
   std::string dtype;                // "f4", "f8", "i4", "i8", "u1" or "u8", always little-endian
@@ -57,4 +57,4 @@ std::vector<std::int64_t> npy_as_i64(const NpyArray& array, const std::string& n
 std::vector<std::uint8_t> npy_as_u8(const NpyArray& array, const std::string& name);
 std::vector<std::uint64_t> npy_as_u64(const NpyArray& array, const std::string& name);
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

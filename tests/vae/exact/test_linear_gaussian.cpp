@@ -1,4 +1,4 @@
-// Tests of the exact linear-Gaussian model (vae/linear_gaussian.cpp) and, through it, of the identities of
+// Tests of the exact linear-Gaussian model (vae/exact/linear_gaussian.cpp) and, through it, of the identities of
 // docs/derivations/: each test is named by the equation tags it checks. Randomness is a seeded splitmix64 with
 // Box-Muller, so every number is the same on every compiler.
 #include <catch2/catch.hpp>
@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "vae/dense.hpp"
-#include "vae/linear_gaussian.hpp"
+#include "vae/exact/dense.hpp"
+#include "vae/exact/linear_gaussian.hpp"
 
 using namespace tg::vae;
+using namespace tg::vae::exact;
 
 namespace {
 

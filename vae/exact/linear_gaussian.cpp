@@ -1,14 +1,14 @@
-// The exact linear-Gaussian model (see vae/linear_gaussian.hpp): every density, the posterior, the ELBO of a
+// The exact linear-Gaussian model (see vae/exact/linear_gaussian.hpp): every density, the posterior, the ELBO of a
 // Gaussian q and the KL between Gaussians in closed form, in float64.
 // The math, with the tags used below, is in docs/derivations/linear_gaussian.md, elbo.md, gap.md and kl.md.
-#include "vae/linear_gaussian.hpp"
+#include "vae/exact/linear_gaussian.hpp"
 
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 namespace {
 
@@ -161,4 +161,4 @@ double kl_gaussians(const Gaussian& q, const Gaussian& p) {
 
 Gaussian standard_normal(std::size_t d) { return Gaussian{Vector(d, 0.0), Matrix::identity(d)}; }
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact

@@ -1,14 +1,14 @@
 // PNG encoding with stored deflate blocks: chunk = length, type, data, CRC-32 of type and data (PNG 5.3);
 // image data = zlib header 78 01, deflate blocks of at most 65535 bytes (RFC 1951 3.2.4), Adler-32 (RFC 1950).
-#include "nn/png.hpp"
+#include "nn/io/png.hpp"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "nn/crc.hpp"
-#include "nn/gzip.hpp"
+#include "nn/io/crc.hpp"
+#include "nn/io/gzip.hpp"
 
-namespace tg::nn {
+namespace tg::nn::io {
 namespace {
 
 void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -91,4 +91,4 @@ void write_png_rgb(const std::string& path, int width, int height, std::span<con
   write_file_atomic(path, encode_png_rgb(width, height, pixels));
 }
 
-}  // namespace tg::nn
+}  // namespace tg::nn::io

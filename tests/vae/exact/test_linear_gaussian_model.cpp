@@ -1,13 +1,14 @@
-// The linear-Gaussian model as a LatentModel over Tensors (vae/linear_gaussian_model.cpp) against the closed
-// forms of vae/linear_gaussian.cpp. Math: docs/derivations/linear_gaussian.md.
+// The linear-Gaussian model as a LatentModel over Tensors (vae/exact/linear_gaussian_model.cpp) against the closed
+// forms of vae/exact/linear_gaussian.cpp. Math: docs/derivations/linear_gaussian.md.
 #include <catch2/catch.hpp>
 #include <cmath>
 
 #include "vae/elbo.hpp"
-#include "vae_testing.hpp"
+#include "vae/vae_testing.hpp"
 
 using namespace tg;
 using namespace tg::vae;
+using namespace tg::vae::exact;
 using namespace tg::vae::testing;
 
 TEST_CASE("(linear_gaussian.1) LinearGaussianModel::log_likelihood equals the closed form at every (k, b)",

@@ -1,6 +1,6 @@
-// Small dense float64 linear algebra (see vae/dense.hpp): plain loops a debugger steps straight into.
+// Small dense float64 linear algebra (see vae/exact/dense.hpp): plain loops a debugger steps straight into.
 // Used by the exact linear-Gaussian model of docs/derivations/linear_gaussian.md.
-#include "vae/dense.hpp"
+#include "vae/exact/dense.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace tg::vae {
+namespace tg::vae::exact {
 
 namespace {
 
@@ -272,4 +272,4 @@ void require_symmetric(const char* who, const char* name, const Matrix& a, doubl
         }
 }
 
-}  // namespace tg::vae
+}  // namespace tg::vae::exact
