@@ -2,9 +2,9 @@
 // Blocks of op(B) (KC x NC) and op(A) (MC x KC) are copied ("packed") into contiguous panels, reading A or B
 // transposed as asked, so no transpose is ever materialised; an MR x NR register tile of C is then computed by a
 // std::experimental::simd micro-kernel. Row blocks of C are spread over the thread pool.
-#include <experimental/simd>
 #include <algorithm>
 #include <cstdlib>
+#include <experimental/simd>
 #include <memory>
 
 #include "autodiff/kernels.hpp"
@@ -57,8 +57,8 @@ void pack_a(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0
 
 // Packs op(B)[p0 : p0+kc, j0 : j0+nc] as NR-column panels: panel c holds, for each k, NR consecutive values.
 template <class T>
-void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int64_t p0, std::int64_t kc,
-                  std::int64_t j, std::int64_t nr, T* out) {
+void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int64_t p0, std::int64_t kc, std::int64_t j,
+                  std::int64_t nr, T* out) {
   constexpr std::int64_t NR = Blocking<T>::NR;
   if (tb) {  // B is stored (N, K): read each of its rows contiguously
     for (std::int64_t c = 0; c < NR; ++c)
@@ -94,9 +94,8 @@ void micro_kernel(std::int64_t kc, const T* a, const T* b, T* c, std::int64_t ld
 
 // One MC-row block of C against the packed B block: pack this block of A, then every MR x NR tile.
 template <class T>
-void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0, std::int64_t mc,
-               std::int64_t p0, std::int64_t kc, const T* bp, std::int64_t j0, std::int64_t nc, T* C,
-               std::int64_t N, bool add) {
+void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0, std::int64_t mc, std::int64_t p0,
+               std::int64_t kc, const T* bp, std::int64_t j0, std::int64_t nc, T* C, std::int64_t N, bool add) {
   constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   T* ap = scratch<T>(0, static_cast<std::size_t>((mc + MR - 1) / MR * MR * kc));
   pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
@@ -118,8 +117,8 @@ void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t
 }  // namespace
 
 template <class T>
-void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
-          T* C, bool accumulate) {
+void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C,
+          bool accumulate) {
   using Bk = Blocking<T>;
   if (M == 0 || N == 0) return;
   if (K == 0) {
@@ -134,11 +133,13 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
       const bool add = accumulate || p0 > 0;
       T* bp = scratch<T>(1, static_cast<std::size_t>(panels * Bk::NR * kc));
       auto pack = [&](std::int64_t c) {
-        pack_b_panel(trans_b, B, K, N, p0, kc, j0 + c * Bk::NR, std::min(Bk::NR, nc - c * Bk::NR), bp + c * Bk::NR * kc);
+        pack_b_panel(trans_b, B, K, N, p0, kc, j0 + c * Bk::NR, std::min(Bk::NR, nc - c * Bk::NR),
+                     bp + c * Bk::NR * kc);
       };
       // Tasks: row blocks of C; with few rows, split the columns too so that every thread has work.
       const std::int64_t row_blocks = (M + Bk::MC - 1) / Bk::MC;
-      const std::int64_t col_split = parallel ? std::max<std::int64_t>(1, std::min<std::int64_t>(panels, 2 * num_threads() / row_blocks)) : 1;
+      const std::int64_t col_split =
+          parallel ? std::max<std::int64_t>(1, std::min<std::int64_t>(panels, 2 * num_threads() / row_blocks)) : 1;
       const std::int64_t per = (panels + col_split - 1) / col_split;
       auto task = [&](std::int64_t t) {
         const std::int64_t rb = t / col_split, cs = t % col_split;
@@ -158,7 +159,8 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
   }
 }
 
-template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*, bool);
+template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,
+                          bool);
 template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*, const double*, double*,
                            bool);
 

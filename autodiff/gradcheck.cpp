@@ -15,7 +15,8 @@ namespace {
 
 std::string index_str(const Shape& shape, std::int64_t flat) {
   std::vector<std::int64_t> idx(shape.size());
-  for (std::int64_t d = static_cast<std::int64_t>(shape.size()) - 1; d >= 0; --d) idx[d] = flat % shape[d], flat /= shape[d];
+  for (std::int64_t d = static_cast<std::int64_t>(shape.size()) - 1; d >= 0; --d)
+    idx[d] = flat % shape[d], flat /= shape[d];
   std::string s = "[";
   for (std::size_t d = 0; d < idx.size(); ++d) s += (d ? ", " : "") + std::to_string(idx[d]);
   return s + "]";
@@ -28,13 +29,14 @@ std::string input_label(const std::vector<Tensor>& inputs, std::size_t i) {
 
 }  // namespace
 
-GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
-                          const std::vector<Tensor>& inputs, const GradcheckOptions& opt) {
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& opt) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].defined()) fail("gradcheck", "input " + std::to_string(i) + " is an undefined Tensor");
     if (inputs[i].dtype() != f64)
-      fail("gradcheck", input_label(inputs, i) + " is float32; finite differences need float64 (create it with "
-                        "tg::f64 or convert it with tg::cast(x, tg::f64))");
+      fail("gradcheck", input_label(inputs, i) +
+                            " is float32; finite differences need float64 (create it with "
+                            "tg::f64 or convert it with tg::cast(x, tg::f64))");
     if (!inputs[i].is_leaf()) fail("gradcheck", input_label(inputs, i) + " is not a leaf; pass leaves (x.detach())");
   }
   Tape tape;
@@ -86,9 +88,11 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
                << ", |difference| = " << err << " > atol + rtol * |numeric| = " << allowed << "\n";
     }
   }
-  if (mismatches > opt.max_report) report << "gradcheck: ... and " << mismatches - opt.max_report << " more mismatches\n";
-  result.report = result.ok ? "gradcheck: all gradients match (max |difference| " + std::to_string(result.max_abs_error) + ")"
-                            : report.str();
+  if (mismatches > opt.max_report)
+    report << "gradcheck: ... and " << mismatches - opt.max_report << " more mismatches\n";
+  result.report = result.ok
+                      ? "gradcheck: all gradients match (max |difference| " + std::to_string(result.max_abs_error) + ")"
+                      : report.str();
   return result;
 }
 

@@ -10,7 +10,7 @@
 namespace tg {
 
 struct GradcheckOptions {
-  double eps = 1e-6;   // finite-difference step
+  double eps = 1e-6;  // finite-difference step
   double atol = 1e-5;
   double rtol = 1e-3;
   std::size_t max_report = 5;  // mismatches listed in the report
@@ -26,7 +26,7 @@ struct GradcheckResult {
 // f maps the inputs to a tensor; gradcheck differentiates sum(f(inputs) * w) for a fixed random w, so every
 // output element is checked. Inputs must be float64; those with requires_grad() are checked, the others held fixed.
 // f must be deterministic (freeze any noise outside it). Inputs may be named: the report uses the names.
-GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
-                          const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
+                          const GradcheckOptions& options = {});
 
 }  // namespace tg

@@ -35,8 +35,8 @@ std::string ref(const Tensor& x) {
 
 void print_tape(std::ostream& os, const Tape& tape, const PrintOptions& opt) {
   os << "tape: " << tape.size() << " entries\n";
-  os << std::left << std::setw(5) << "#" << std::setw(14) << "op" << std::setw(12) << "name" << std::setw(14)
-     << "shape" << std::setw(18) << "inputs" << std::setw(36) << "values" << std::setw(12) << "|grad|"
+  os << std::left << std::setw(5) << "#" << std::setw(14) << "op" << std::setw(12) << "name" << std::setw(14) << "shape"
+     << std::setw(18) << "inputs" << std::setw(36) << "values" << std::setw(12) << "|grad|"
      << "where\n";
   for (std::size_t i = 0; i < tape.size(); ++i) {
     const TapeEntry& e = tape.entry(i);
@@ -64,8 +64,9 @@ std::string to_dot(const Tape& tape) {
   std::map<const TensorImpl*, std::string> leaves;
   for (std::size_t i = 0; i < tape.size(); ++i) {
     const TapeEntry& e = tape.entry(i);
-    os << "  n" << i << " [shape=box, label=\"#" << i << " " << e.op << "\\n" << shape_str(e.out.shape())
-       << (e.out.name().empty() ? "" : "\\n" + e.out.name()) << "\\n" << where_str(e.where) << "\"];\n";
+    os << "  n" << i << " [shape=box, label=\"#" << i << " " << e.op << "\\n"
+       << shape_str(e.out.shape()) << (e.out.name().empty() ? "" : "\\n" + e.out.name()) << "\\n"
+       << where_str(e.where) << "\"];\n";
     for (const Tensor& x : e.inputs) {
       std::string src;
       if (!x.is_leaf()) {

@@ -8,39 +8,77 @@
 namespace tg::kernels {
 
 // Stable forms: sigmoid never overflows exp; softplus(x) = max(x, 0) + log1p(exp(-|x|)).
-template <class T> static T sigmoid_of(T x) {
+template <class T>
+static T sigmoid_of(T x) {
   if (x >= 0) return T(1) / (T(1) + std::exp(-x));
   const T e = std::exp(x);
   return e / (T(1) + e);
 }
-template <class T> static T softplus_of(T x) { return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x))); }
+template <class T>
+static T softplus_of(T x) {
+  return std::max(x, T(0)) + std::log1p(std::exp(-std::abs(x)));
+}
 
 template <class T>
 void unary(Unary f, std::int64_t n, const T* x, T* y) {
   switch (f) {
-    case Unary::neg: for (std::int64_t i = 0; i < n; ++i) y[i] = -x[i]; break;
-    case Unary::exp: for (std::int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]); break;
-    case Unary::log: for (std::int64_t i = 0; i < n; ++i) y[i] = std::log(x[i]); break;
-    case Unary::log1p: for (std::int64_t i = 0; i < n; ++i) y[i] = std::log1p(x[i]); break;
-    case Unary::expm1: for (std::int64_t i = 0; i < n; ++i) y[i] = std::expm1(x[i]); break;
-    case Unary::sqrt: for (std::int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]); break;
-    case Unary::square: for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * x[i]; break;
-    case Unary::abs: for (std::int64_t i = 0; i < n; ++i) y[i] = std::abs(x[i]); break;
-    case Unary::tanh: for (std::int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]); break;
-    case Unary::sigmoid: for (std::int64_t i = 0; i < n; ++i) y[i] = sigmoid_of(x[i]); break;
-    case Unary::relu: for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : T(0)); break;
-    case Unary::softplus: for (std::int64_t i = 0; i < n; ++i) y[i] = softplus_of(x[i]); break;
-    case Unary::log_sigmoid: for (std::int64_t i = 0; i < n; ++i) y[i] = -softplus_of(-x[i]); break;
+    case Unary::neg:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = -x[i];
+      break;
+    case Unary::exp:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]);
+      break;
+    case Unary::log:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::log(x[i]);
+      break;
+    case Unary::log1p:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::log1p(x[i]);
+      break;
+    case Unary::expm1:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::expm1(x[i]);
+      break;
+    case Unary::sqrt:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]);
+      break;
+    case Unary::square:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] * x[i];
+      break;
+    case Unary::abs:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::abs(x[i]);
+      break;
+    case Unary::tanh:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = std::tanh(x[i]);
+      break;
+    case Unary::sigmoid:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = sigmoid_of(x[i]);
+      break;
+    case Unary::relu:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : T(0));
+      break;
+    case Unary::softplus:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = softplus_of(x[i]);
+      break;
+    case Unary::log_sigmoid:
+      for (std::int64_t i = 0; i < n; ++i) y[i] = -softplus_of(-x[i]);
+      break;
   }
 }
 
 template <class T>
 void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out) {
   switch (f) {
-    case Binary::add: for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] + b[i * sb]; break;
-    case Binary::sub: for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] - b[i * sb]; break;
-    case Binary::mul: for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] * b[i * sb]; break;
-    case Binary::div: for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] / b[i * sb]; break;
+    case Binary::add:
+      for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] + b[i * sb];
+      break;
+    case Binary::sub:
+      for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] - b[i * sb];
+      break;
+    case Binary::mul:
+      for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] * b[i * sb];
+      break;
+    case Binary::div:
+      for (std::int64_t i = 0; i < n; ++i) out[i] = a[i * sa] / b[i * sb];
+      break;
   }
 }
 
@@ -48,7 +86,7 @@ void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, s
 // innermost loop runs over contiguous memory. The tests compare the two.
 template <class T>
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
-          T* C, bool accumulate) {
+                    T* C, bool accumulate) {
   if (!accumulate) std::fill_n(C, M * N, T(0));
   if (!trans_b) {  // C[i, :] += op(A)[i, k] * B[k, :]
     for (std::int64_t i = 0; i < M; ++i)
@@ -118,12 +156,12 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
     }
 }
 
-#define TG_INSTANTIATE(T)                                                                                      \
-  template void unary<T>(Unary, std::int64_t, const T*, T*);                                                   \
-  template void binary<T>(Binary, std::int64_t, const T*, std::int64_t, const T*, std::int64_t, T*);           \
-  template void gemm_reference<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const T*, const T*, T*, bool);   \
-  template void reduce_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*);                         \
-  template void reduce_max<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*, std::int64_t*);          \
+#define TG_INSTANTIATE(T)                                                                                              \
+  template void unary<T>(Unary, std::int64_t, const T*, T*);                                                           \
+  template void binary<T>(Binary, std::int64_t, const T*, std::int64_t, const T*, std::int64_t, T*);                   \
+  template void gemm_reference<T>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const T*, const T*, T*, bool); \
+  template void reduce_sum<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*);                                 \
+  template void reduce_max<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*, std::int64_t*);                  \
   template void reduce_logsumexp<T>(std::int64_t, std::int64_t, std::int64_t, const T*, T*);
 TG_INSTANTIATE(float)
 TG_INSTANTIATE(double)

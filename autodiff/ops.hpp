@@ -61,8 +61,7 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where = W
 // ---- shapes -----------------------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape, Where where = Where::current());  // one -1 allowed
 Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where where = Where::current());
-Tensor transpose(const Tensor& x, std::int64_t axis0 = -2, std::int64_t axis1 = -1,
-                 Where where = Where::current());
+Tensor transpose(const Tensor& x, std::int64_t axis0 = -2, std::int64_t axis1 = -1, Where where = Where::current());
 Tensor broadcast_to(const Tensor& x, const Shape& shape, Where where = Where::current());
 Tensor unsqueeze(const Tensor& x, std::int64_t axis, Where where = Where::current());
 Tensor squeeze(const Tensor& x, std::int64_t axis, Where where = Where::current());

@@ -20,7 +20,8 @@ void Generator::seed(std::uint64_t seed) {
 }
 
 void Generator::set_state(const State& state) {
-  if (state.s == std::array<std::uint64_t, 4>{}) fail("Generator", "state is all zeros, which xoshiro256** never reaches");
+  if (state.s == std::array<std::uint64_t, 4>{})
+    fail("Generator", "state is all zeros, which xoshiro256** never reaches");
   s_ = state.s, has_spare_ = state.has_spare, spare_ = state.spare;
 }
 
@@ -81,8 +82,12 @@ static Tensor fill_with(const Shape& shape, DType dtype, F draw) {
   return t;
 }
 
-Tensor rand(const Shape& shape, Generator& gen, DType dtype) { return fill_with(shape, dtype, [&] { return gen.uniform(); }); }
-Tensor randn(const Shape& shape, Generator& gen, DType dtype) { return fill_with(shape, dtype, [&] { return gen.normal(); }); }
+Tensor rand(const Shape& shape, Generator& gen, DType dtype) {
+  return fill_with(shape, dtype, [&] { return gen.uniform(); });
+}
+Tensor randn(const Shape& shape, Generator& gen, DType dtype) {
+  return fill_with(shape, dtype, [&] { return gen.normal(); });
+}
 Tensor rand_uniform(const Shape& shape, double lo, double hi, Generator& gen, DType dtype) {
   if (!(lo <= hi) || !std::isfinite(lo) || !std::isfinite(hi))
     fail("rand_uniform", "lo is " + std::to_string(lo) + " and hi is " + std::to_string(hi) + "; need finite lo <= hi");

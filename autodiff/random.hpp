@@ -17,10 +17,10 @@ class Generator {
   explicit Generator(std::uint64_t seed = 0) { this->seed(seed); }
   void seed(std::uint64_t seed);
 
-  std::uint64_t next_u64();                 // xoshiro256**
-  double uniform();                         // [0, 1), 53 random bits
-  double normal();                          // N(0, 1), polar method (pairs; the second is kept for the next call)
-  std::uint64_t below(std::uint64_t n);     // uniform integer in [0, n), unbiased (rejection)
+  std::uint64_t next_u64();              // xoshiro256**
+  double uniform();                      // [0, 1), 53 random bits
+  double normal();                       // N(0, 1), polar method (pairs; the second is kept for the next call)
+  std::uint64_t below(std::uint64_t n);  // uniform integer in [0, n), unbiased (rejection)
 
   // The whole state, for checkpoints: a restored generator continues the stream exactly.
   struct State {

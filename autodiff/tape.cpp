@@ -93,8 +93,8 @@ void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
                "; use .detach() to take its value as a constant");
 }
 
-Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, BackwardFn backward,
-                    std::source_location where) {
+Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, std::source_location where,
+                    BackwardFn backward) {
   bool needs_grad = false;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     check_input(op, inputs[i], i);
@@ -116,16 +116,20 @@ Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, Back
 void Tape::accumulate(const Tensor& input, const Tensor& grad) {
   Tensor g = grad.shape() == input.shape() ? grad : sum_to(grad, input.shape());
   auto& slot = input.impl()->grad;
-  if (slot) slot = add(Tensor(slot), g).impl_ptr();
-  else slot = (input.is_leaf() ? copy(g) : g).impl_ptr();  // a leaf owns its gradient: optimisers may scale it
+  if (slot)
+    slot = add(Tensor(slot), g).impl_ptr();
+  else
+    slot = (input.is_leaf() ? copy(g) : g).impl_ptr();  // a leaf owns its gradient: optimisers may scale it
 }
 
 // Second backward: the sweep starts afresh for recorded tensors, while leaves keep accumulating (call
 // zero_grad between steps). Gradients of recorded tensors stay readable (x.grad()) until clear().
 void Tape::backward(const Tensor& loss, const Tensor& seed) {
   if (!loss.defined()) fail("backward", "loss is an undefined Tensor");
-  if (loss.is_leaf()) fail("backward", "loss " + label(loss) + " was not computed by a recorded op (is it a leaf, "
-                                       "or was it computed under NoGrad or from inputs that do not require grad?)");
+  if (loss.is_leaf())
+    fail("backward", "loss " + label(loss) +
+                         " was not computed by a recorded op (is it a leaf, "
+                         "or was it computed under NoGrad or from inputs that do not require grad?)");
   if (!owns(loss)) {
     check_input("backward", loss, 0);  // names a stale tensor or another tape (except under NoGrad)
     fail("backward", "loss " + label(loss) + " was not recorded on this tape since its last clear()");
@@ -133,8 +137,9 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
   Tensor g = seed;
   if (!g.defined()) {
     if (loss.numel() != 1)
-      fail("backward", "loss has shape " + shape_str(loss.shape()) + "; reduce it to one element (sum, mean) or "
-                       "pass a seed gradient of that shape");
+      fail("backward", "loss has shape " + shape_str(loss.shape()) +
+                           "; reduce it to one element (sum, mean) or "
+                           "pass a seed gradient of that shape");
     g = ones_like(loss);
   } else if (g.shape() != loss.shape() || g.dtype() != loss.dtype()) {
     fail("backward", "seed is " + shape_str(g.shape()) + " " + dtype_name(g.dtype()) + " but loss is " +
@@ -155,8 +160,8 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     for (std::size_t k = 0; k < e.inputs.size(); ++k) {
       if (k >= grads.size() || !grads[k].defined() || !e.inputs[k].requires_grad()) continue;
       if (anomaly)
-        check_finite(grads[k], "backward (gradient of input " + std::to_string(k) + ")", e.op, i,
-                     label(e.inputs[k]), e.where);
+        check_finite(grads[k], "backward (gradient of input " + std::to_string(k) + ")", e.op, i, label(e.inputs[k]),
+                     e.where);
       accumulate(e.inputs[k], grads[k]);
     }
   }

@@ -16,11 +16,11 @@ namespace tg {
 using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out)>;
 
 struct TapeEntry {
-  const char* op;               // "matmul", "exp", ...
-  std::vector<Tensor> inputs;   // inputs[i] gets the i-th gradient of backward
+  const char* op;              // "matmul", "exp", ...
+  std::vector<Tensor> inputs;  // inputs[i] gets the i-th gradient of backward
   Tensor out;
   BackwardFn backward;
-  std::source_location where;   // the line of user code that called the op
+  std::source_location where;  // the line of user code that called the op
 };
 
 struct TapeState {
@@ -36,8 +36,9 @@ class Tape {
 
   // Appends an entry for `out` when grad mode is on and some input requires grad; otherwise `out` is returned as a
   // constant. Every op ends with this call. In anomaly mode, first checks `out` for NaN/Inf.
-  Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, BackwardFn backward,
-                std::source_location where);
+  // The backward rule comes last, so that it reads as a block under the forward that records it.
+  Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, std::source_location where,
+                BackwardFn backward);
 
   // One reverse sweep from `loss` (a recorded tensor of this tape). A scalar loss is seeded with 1; otherwise
   // pass `seed`, the gradient of the quantity of interest with respect to `loss`, of loss's shape.

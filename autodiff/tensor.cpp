@@ -40,7 +40,8 @@ DType Tensor::dtype() const { return checked().dtype; }
 
 std::int64_t Tensor::size(std::int64_t axis) const {
   const std::int64_t r = dim();
-  if (axis < -r || axis >= r) fail("size", "axis " + std::to_string(axis) + " is out of range for shape " + shape_str(shape()));
+  if (axis < -r || axis >= r)
+    fail("size", "axis " + std::to_string(axis) + " is out of range for shape " + shape_str(shape()));
   return shape()[axis < 0 ? axis + r : axis];
 }
 
@@ -63,14 +64,18 @@ void* Tensor::raw_data() { return checked().storage->data; }
 const void* Tensor::raw_data() const { return checked().storage->data; }
 
 double Tensor::flat(std::int64_t i) const {
-  if (i < 0 || i >= numel()) fail("flat", "index " + std::to_string(i) + " is out of range for " + std::to_string(numel()) + " elements");
+  if (i < 0 || i >= numel())
+    fail("flat", "index " + std::to_string(i) + " is out of range for " + std::to_string(numel()) + " elements");
   return dtype() == f32 ? double(data<float>()[i]) : data<double>()[i];
 }
 
 void Tensor::set_flat(std::int64_t i, double value) {
-  if (i < 0 || i >= numel()) fail("set_flat", "index " + std::to_string(i) + " is out of range for " + std::to_string(numel()) + " elements");
-  if (dtype() == f32) data<float>()[i] = static_cast<float>(value);
-  else data<double>()[i] = value;
+  if (i < 0 || i >= numel())
+    fail("set_flat", "index " + std::to_string(i) + " is out of range for " + std::to_string(numel()) + " elements");
+  if (dtype() == f32)
+    data<float>()[i] = static_cast<float>(value);
+  else
+    data<double>()[i] = value;
 }
 
 static std::int64_t flat_index(const Shape& shape, std::initializer_list<std::int64_t> index, const char* op) {
@@ -79,8 +84,8 @@ static std::int64_t flat_index(const Shape& shape, std::initializer_list<std::in
   std::int64_t flat = 0, axis = 0;
   for (std::int64_t i : index) {
     if (i < 0 || i >= shape[axis])
-      fail(op, "index " + std::to_string(i) + " is out of range for axis " + std::to_string(axis) +
-                   " of shape " + shape_str(shape));
+      fail(op, "index " + std::to_string(i) + " is out of range for axis " + std::to_string(axis) + " of shape " +
+                   shape_str(shape));
     flat = flat * shape[axis++] + i;
   }
   return flat;
@@ -107,8 +112,9 @@ bool Tensor::is_leaf() const { return checked().entry < 0; }
 
 Tensor& Tensor::requires_grad(bool on) {
   if (!is_leaf())
-    fail("requires_grad", "'" + name() + "' was computed by an op; only leaves (tensors made by a factory) can "
-                          "be marked. Use detach() to make a leaf from it");
+    fail("requires_grad", "'" + name() +
+                              "' was computed by an op; only leaves (tensors made by a factory) can "
+                              "be marked. Use detach() to make a leaf from it");
   impl_->requires_grad = on;
   return *this;
 }

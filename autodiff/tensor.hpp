@@ -57,8 +57,10 @@ class Tensor {
   DType dtype() const;
 
   // Raw values. data<T>() checks that T matches the dtype.
-  template <class T> T* data();
-  template <class T> const T* data() const;
+  template <class T>
+  T* data();
+  template <class T>
+  const T* data() const;
   void* raw_data();
   const void* raw_data() const;
 
@@ -74,8 +76,8 @@ class Tensor {
   bool requires_grad() const;
   Tensor& requires_grad(bool on);  // leaves only: mark as a variable whose gradient backward computes
   bool is_leaf() const;
-  Tensor grad() const;  // undefined until backward reaches this tensor
-  void zero_grad();     // forget the gradient (the next backward starts from nothing)
+  Tensor grad() const;    // undefined until backward reaches this tensor
+  void zero_grad();       // forget the gradient (the next backward starts from nothing)
   Tensor detach() const;  // the same values, cut from the tape: a constant
   const std::string& name() const;
   Tensor& name(std::string name);  // shown by print_tape, error messages and anomaly reports

@@ -65,9 +65,8 @@ int main(int argc, char** argv) {
         C(static_cast<std::size_t>(s.M * s.N));
     for (float& a : A) a = static_cast<float>(gen.uniform() - 0.5);
     for (float& b : B) b = static_cast<float>(gen.uniform() - 0.5);
-    const double packed = gflops(s, reps, [&] {
-      tg::kernels::gemm<float>(s.ta, s.tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), false);
-    });
+    const double packed = gflops(
+        s, reps, [&] { tg::kernels::gemm<float>(s.ta, s.tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), false); });
     const double plain = s.M * s.N * s.K > 300'000'000 ? 0.0 : gflops(s, 1, [&] {
       tg::kernels::gemm_reference<float>(s.ta, s.tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), false);
     });

@@ -45,7 +45,8 @@ static void measure(const Config& c, int reps, double secs) {
   auto t0 = Clock::now();
   std::int64_t warm = 0;
   while (warm < 10 || seconds_since(t0) < 0.5) step(), ++warm;
-  const auto per_rep = std::max<std::int64_t>(5, static_cast<std::int64_t>(secs * static_cast<double>(warm) / seconds_since(t0)));
+  const auto per_rep =
+      std::max<std::int64_t>(5, static_cast<std::int64_t>(secs * static_cast<double>(warm) / seconds_since(t0)));
   const MemoryStats before = memory_stats();
   std::vector<double> rates;
   for (int r = 0; r < reps; ++r) {
@@ -56,21 +57,26 @@ static void measure(const Config& c, int reps, double secs) {
   const MemoryStats after = memory_stats();
   std::sort(rates.begin(), rates.end());
   const double med = rates[rates.size() / 2];
-  std::printf("%-28s %4lld %3lld %9.1f  (%.1f..%.1f) %8.2f %10.0f %14.2f\n", c.name, static_cast<long long>(c.batch),
-              static_cast<long long>(c.k), med, rates.front(), rates.back(), 1e3 / med, med * static_cast<double>(c.batch),
-              static_cast<double>(after.system_allocations - before.system_allocations) / static_cast<double>(reps * per_rep));
+  std::printf(
+      "%-28s %4lld %3lld %9.1f  (%.1f..%.1f) %8.2f %10.0f %14.2f\n", c.name, static_cast<long long>(c.batch),
+      static_cast<long long>(c.k), med, rates.front(), rates.back(), 1e3 / med, med * static_cast<double>(c.batch),
+      static_cast<double>(after.system_allocations - before.system_allocations) / static_cast<double>(reps * per_rep));
 }
 
 int main(int argc, char** argv) {
   int reps = 5, threads = 0;
   double secs = 1.0;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--reps")) reps = std::max(1, std::atoi(argv[i + 1]));
-    else if (!std::strcmp(argv[i], "--secs")) secs = std::atof(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--reps"))
+      reps = std::max(1, std::atoi(argv[i + 1]));
+    else if (!std::strcmp(argv[i], "--secs"))
+      secs = std::atof(argv[i + 1]);
+    else if (!std::strcmp(argv[i], "--threads"))
+      threads = std::atoi(argv[i + 1]);
   }
   if (threads > 0) set_num_threads(threads);
-  std::printf("# tapegrad training throughput, %d threads, reps=%d x ~%.1fs, median (min..max)\n", num_threads(), reps, secs);
+  std::printf("# tapegrad training throughput, %d threads, reps=%d x ~%.1fs, median (min..max)\n", num_threads(), reps,
+              secs);
   std::printf("%-28s %4s %3s %9s  %-13s %8s %10s %14s\n", "config", "B", "k", "steps/s", "(min..max)", "ms/step",
               "examples/s", "heap allocs/step");
   const Config configs[] = {{"VAE 784-400-20 (examples)", true, 128, 1},

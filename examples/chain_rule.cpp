@@ -17,10 +17,10 @@ int main() {
   b.requires_grad(true);
 
   // Forward, one elementary op per line: each appends one entry to the tape.
-  Tensor u = (w * x).name("u");      // u = w x
-  Tensor a = (u + b).name("a");      // a = u + b
-  Tensor h = tanh(a).name("h");      // h = tanh(a)
-  Tensor y = square(h).name("y");    // y = h^2
+  Tensor u = (w * x).name("u");    // u = w x
+  Tensor a = (u + b).name("a");    // a = u + b
+  Tensor h = tanh(a).name("h");    // h = tanh(a)
+  Tensor y = square(h).name("y");  // y = h^2
 
   std::cout << "y = tanh(w x + b)^2 with w = 0.8, x = 1.5, b = -0.3\n\n"
             << "The tape after the forward pass (one entry per op, in the order they ran):\n";
@@ -32,13 +32,13 @@ int main() {
 
   // The same partials by hand. Local derivatives first, then products along the path (the chain rule).
   const double wv = 0.8, xv = 1.5, hv = std::tanh(wv * xv - 0.3);
-  const double dy_dh = 2.0 * hv;              // d/dh h^2 = 2h
-  const double dh_da = 1.0 - hv * hv;         // d/da tanh(a) = 1 - tanh(a)^2
-  const double dy_da = dy_dh * dh_da;         // chain rule: dy/da = dy/dh dh/da
-  const double dy_du = dy_da * 1.0;           // da/du = 1
-  const double dy_db = dy_da * 1.0;           // da/db = 1
-  const double dy_dw = dy_du * xv;            // du/dw = x
-  const double dy_dx = dy_du * wv;            // du/dx = w
+  const double dy_dh = 2.0 * hv;       // d/dh h^2 = 2h
+  const double dh_da = 1.0 - hv * hv;  // d/da tanh(a) = 1 - tanh(a)^2
+  const double dy_da = dy_dh * dh_da;  // chain rule: dy/da = dy/dh dh/da
+  const double dy_du = dy_da * 1.0;    // da/du = 1
+  const double dy_db = dy_da * 1.0;    // da/db = 1
+  const double dy_dw = dy_du * xv;     // du/dw = x
+  const double dy_dx = dy_du * wv;     // du/dx = w
 
   struct Row {
     const char* what;
@@ -47,12 +47,8 @@ int main() {
     Tensor t;
   };
   const Row rows[] = {
-      {"dy/dh", "2h", dy_dh, h},
-      {"dy/da", "2h (1 - h^2)", dy_da, a},
-      {"dy/du", "dy/da * 1", dy_du, u},
-      {"dy/db", "dy/da * 1", dy_db, b},
-      {"dy/dw", "dy/du * x", dy_dw, w},
-      {"dy/dx", "dy/du * w", dy_dx, x},
+      {"dy/dh", "2h", dy_dh, h},        {"dy/da", "2h (1 - h^2)", dy_da, a}, {"dy/du", "dy/da * 1", dy_du, u},
+      {"dy/db", "dy/da * 1", dy_db, b}, {"dy/dw", "dy/du * x", dy_dw, w},    {"dy/dx", "dy/du * w", dy_dx, x},
   };
   std::printf("\n%-6s  %-14s  %18s  %18s  %9s\n", "", "by hand", "hand value", "tape value", "|diff|");
   double worst = 0.0;

@@ -25,18 +25,18 @@ Tensor softsign_values(const Tensor& x) {
 
 // d/dx softsign(x) = 1 / (1 + |x|)^2
 Tensor softsign(const Tensor& x, Where where = Where::current()) {
-  Tensor y = softsign_values(x);                                         // forward: plain values
-  return tg::current_tape().record("softsign", {x}, y, [x](const Tensor& g) {  // g = dL/dy, y's shape
-    return std::vector<Tensor>{g / tg::square(tg::abs(x) + 1.0)};        // dL/dx = g / (1 + |x|)^2
-  }, where);
+  Tensor y = softsign_values(x);                                                      // forward: plain values
+  return tg::current_tape().record("softsign", {x}, y, where, [x](const Tensor& g) {  // g = dL/dy, y's shape
+    return std::vector<Tensor>{g / tg::square(tg::abs(x) + 1.0)};                     // dL/dx = g / (1 + |x|)^2
+  });
 }
 
 // The same op with a classic slip in the backward: the square is forgotten, g / (1 + |x|).
 Tensor softsign_wrong(const Tensor& x, Where where = Where::current()) {
   Tensor y = softsign_values(x);
-  return tg::current_tape().record("softsign_wrong", {x}, y, [x](const Tensor& g) {
-    return std::vector<Tensor>{g / (tg::abs(x) + 1.0)};                  // WRONG: should be g / (1 + |x|)^2
-  }, where);
+  return tg::current_tape().record("softsign_wrong", {x}, y, where, [x](const Tensor& g) {
+    return std::vector<Tensor>{g / (tg::abs(x) + 1.0)};  // WRONG: should be g / (1 + |x|)^2
+  });
 }
 
 }  // namespace
@@ -68,8 +68,8 @@ int main() {
 
   std::cout << "\nsoftsign with the right backward: gradcheck " << (right.ok ? "PASSED" : "FAILED") << "\n  "
             << right.report << "\n";
-  std::cout << "\nsoftsign_wrong (backward forgets the square): gradcheck " << (wrong.ok ? "PASSED" : "FAILED")
-            << "\n" << wrong.report;
+  std::cout << "\nsoftsign_wrong (backward forgets the square): gradcheck " << (wrong.ok ? "PASSED" : "FAILED") << "\n"
+            << wrong.report;
   std::cout << "\nRead the report: 'analytic' is what the backward rule gave, 'numeric' the finite difference;\n"
                "their ratio is 1 + |x|, exactly the factor the wrong rule left out.\n";
   return right.ok && !wrong.ok ? 0 : 1;

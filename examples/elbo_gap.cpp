@@ -13,16 +13,14 @@ int main() {
   using namespace tg::vae::exact;
   // D = 3 data dims, d = 2 latent dims, observation noise sigma = 0.5.
   Matrix W(3, 2);
-  W.data = {1.0, -0.5,
-            0.3, 0.8,
-            -0.7, 0.2};
+  W.data = {1.0, -0.5, 0.3, 0.8, -0.7, 0.2};
   const LinearGaussian model{W, {0.1, -0.2, 0.3}, 0.5};
   model.validate();
   const Vector x = {1.2, 0.4, -0.9};
 
-  const double log_px = model.log_px(x);                     // (linear_gaussian.2)
-  const Gaussian post = model.posterior(x);                  // (linear_gaussian.3)
-  const Matrix precision = inverse_spd(post.S);              // Lambda = Sigma_post^-1
+  const double log_px = model.log_px(x);         // (linear_gaussian.2)
+  const Gaussian post = model.posterior(x);      // (linear_gaussian.3)
+  const Matrix precision = inverse_spd(post.S);  // Lambda = Sigma_post^-1
 
   struct Candidate {
     std::string what;
@@ -30,7 +28,8 @@ int main() {
   };
   std::vector<Candidate> qs = {
       {"the exact posterior p(z|x)", post},
-      {"mean-field: post. mean, S = diag(1/Lambda_jj)", {post.m, Matrix::diagonal({1 / precision(0, 0), 1 / precision(1, 1)})}},
+      {"mean-field: post. mean, S = diag(1/Lambda_jj)",
+       {post.m, Matrix::diagonal({1 / precision(0, 0), 1 / precision(1, 1)})}},
       {"post. mean, S = I", {post.m, Matrix::identity(2)}},
       {"shifted: mean + (0.5, -0.5), post. S", {add(post.m, Vector{0.5, -0.5}), post.S}},
       {"the prior N(0, I)", standard_normal(2)},
@@ -42,9 +41,9 @@ int main() {
   std::printf("%-46s %16s %16s %16s %9s\n", "q", "ELBO(q)", "KL(q||p(z|x))", "ELBO + KL", "|diff|");
   double worst = 0;
   for (const Candidate& c : qs) {
-    const double elbo = model.elbo(x, c.q);                  // (elbo.4)
-    const double kl = kl_gaussians(c.q, post);               // (kl.2)
-    const double diff = std::fabs(log_px - (elbo + kl));     // (gap.2) log p(x) = ELBO + KL
+    const double elbo = model.elbo(x, c.q);               // (elbo.4)
+    const double kl = kl_gaussians(c.q, post);            // (kl.2)
+    const double diff = std::fabs(log_px - (elbo + kl));  // (gap.2) log p(x) = ELBO + KL
     worst = std::fmax(worst, diff);
     std::printf("%-46s %16.10f %16.10f %16.12f %9.1e\n", c.what.c_str(), elbo, kl, elbo + kl, diff);
   }

@@ -12,9 +12,8 @@ int main(int, char** argv) {
   Generator gen(3);
   vae::Architecture arch{6, {4}, 2, "tanh", "pytorch"};  // D = 6, one hidden layer of 4, L = 2
   vae::VAE model(arch, gen, f64);
-  Tensor x = tensor({1, 0, 1, 1, 0, 0,
-                     0, 1, 0, 0, 1, 1}, {2, 6}, f64).name("x");  // (B, D) = (2, 6)
-  Tensor eps = vae::draw_eps(model, x, /*K=*/1, gen).name("eps");   // (K, B, L) = (1, 2, 2)
+  Tensor x = tensor({1, 0, 1, 1, 0, 0, 0, 1, 0, 0, 1, 1}, {2, 6}, f64).name("x");  // (B, D) = (2, 6)
+  Tensor eps = vae::draw_eps(model, x, /*K=*/1, gen).name("eps");                  // (K, B, L) = (1, 2, 2)
 
   // (elbo.5) ELBO = (1/K) sum_k [log p(x|z_k) + log p(z_k) - log q(z_k|x)], z_k = mu + sigma eps_k
   Tensor elbo = vae::elbo_monte_carlo(model, x, eps);  // (B,)

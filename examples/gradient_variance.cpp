@@ -1,6 +1,6 @@
-// Two unbiased gradients of E_q[f(z)], q = N(mu, sigma^2), f(z) = (z - 3)^2: the pathwise (reparameterised)
-// estimator (reparam.3) and the score-function (REINFORCE) estimator (reparam.4), each computed by the tape, one
-// gradient per draw; their means agree with the exact gradient, their variances do not. Math: docs/derivations/reparam.md.
+// Two unbiased gradients of E_q[f(z)], q = N(mu, sigma^2), f(z) = (z - 3)^2 (math: docs/derivations/reparam.md):
+// the pathwise (reparameterised) estimator (reparam.3) and the score-function (REINFORCE) estimator (reparam.4),
+// each computed by the tape, one gradient per draw; their means agree with the exact gradient, their variances not.
 #include <cmath>
 #include <cstdio>
 
@@ -38,14 +38,14 @@ int main() {
   // Pathwise: z = mu + sigma eps on the tape; the gradient flows through z: df/dz * dz/d(mu, sigma).
   auto [mu_p, sigma_p] = leaves();
   Tensor z_p = prob::Normal::from_scale(mu_p, sigma_p).rsample_with(eps);  // (reparam.1)
-  backward(sum(f(z_p)));                                                  // (reparam.3) 2 (z - 3) * (1, eps)
+  backward(sum(f(z_p)));                                                   // (reparam.3) 2 (z - 3) * (1, eps)
   current_tape().clear();
 
   // Score function: f(z) is a constant weight on grad log q(z); z itself is cut from the tape.
   auto [mu_s, sigma_s] = leaves();
-  Tensor z_s = (mu_s.detach() + sigma_s.detach() * eps);                  // the same draws, no gradient
-  Tensor log_q = prob::Normal::from_scale(mu_s, sigma_s).log_prob(z_s);   // log N(z; mu, sigma^2): (N,)
-  backward(sum(f(z_s) * log_q));                                          // (reparam.4) f(z) grad log q(z)
+  Tensor z_s = (mu_s.detach() + sigma_s.detach() * eps);                 // the same draws, no gradient
+  Tensor log_q = prob::Normal::from_scale(mu_s, sigma_s).log_prob(z_s);  // log N(z; mu, sigma^2): (N,)
+  backward(sum(f(z_s) * log_q));                                         // (reparam.4) f(z) grad log q(z)
   current_tape().clear();
 
   // Exact: E_q[(z - 3)^2] = (mu - 3)^2 + sigma^2, so d/dmu = 2 (mu - 3) and d/dsigma = 2 sigma.
@@ -73,9 +73,11 @@ int main() {
     ratio[r] = s.var / p.var;
   }
   std::printf("\nvariance ratio score / pathwise: %.1f for mu, %.1f for sigma\n", ratio[0], ratio[1]);
-  std::printf("both estimators are unbiased (means within 4 s.e. of the exact gradient): %s\n", unbiased ? "yes" : "NO");
+  std::printf("both estimators are unbiased (means within 4 s.e. of the exact gradient): %s\n",
+              unbiased ? "yes" : "NO");
   std::printf("the pathwise gradient has the lower variance for mu and for sigma: %s\n", lower ? "yes" : "NO");
-  std::printf("The score function multiplies the value of f by a zero-mean factor; the pathwise gradient uses "
-              "its slope.\n");
+  std::printf(
+      "The score function multiplies the value of f by a zero-mean factor; the pathwise gradient uses "
+      "its slope.\n");
   return unbiased && lower ? 0 : 1;
 }

@@ -39,13 +39,13 @@ int main() {
 
   // 3. Average k weights inside the log (iwae.2): L_k = E[log (1/k) sum_i W_i]. M independent repeats per k.
   const std::int64_t M = 20000;
-  std::printf("3. L_k = E[log (1/k) sum_i W_i], %lld seeded repeats per k; log E[W] = %.4f\n", static_cast<long long>(M),
-              log_EW);
+  std::printf("3. L_k = E[log (1/k) sum_i W_i], %lld seeded repeats per k; log E[W] = %.4f\n",
+              static_cast<long long>(M), log_EW);
   std::printf("   %5s  %10s  %9s  %14s  %18s\n", "k", "L_k", "+- s.e.", "log E[W] - L_k", "delta: (e-1)/(2k)");
   std::vector<double> L;
   for (std::int64_t k : {1, 2, 5, 10, 100}) {
-    Tensor log_w = randn({k, M}, gen, f64);                         // (K, M): log W ~ N(0, 1)
-    Tensor bound = prob::log_mean_exp(log_w, 0);                    // (iwae.6) log (1/k) sum_i W_i: (M,)
+    Tensor log_w = randn({k, M}, gen, f64);       // (K, M): log W ~ N(0, 1)
+    Tensor bound = prob::log_mean_exp(log_w, 0);  // (iwae.6) log (1/k) sum_i W_i: (M,)
     const double m = mean(bound).item();
     const double sd = std::sqrt(mean(square(bound - m)).item());
     L.push_back(m);

@@ -11,7 +11,7 @@ int main() {
   x.requires_grad(true);
   w.requires_grad(true);
 
-  Tensor h = tanh(x * w).name("h");                 // h = tanh(x w)
+  Tensor h = tanh(x * w).name("h");                   // h = tanh(x w)
   Tensor y = sum(square(h) + softplus(x)).name("y");  // y = sum(h^2 + softplus(x))
 
   std::cout << "y = sum(tanh(x * w)^2 + softplus(x))\n\nBefore backward:\n";

@@ -67,15 +67,14 @@ struct Reader {
 
   // The entry `name`, which must exist with this shape and dtype; `owner` says who expects it ("the model").
   const io::NpyArray& expect(const std::string& name, const Shape& shape, const std::string& code,
-                         const std::string& owner, const std::string& hint = "") {
+                             const std::string& owner, const std::string& hint = "") {
     const io::NpyArray* a = find(name);
     if (!a) error("has no tensor " + name + ", which " + owner + " has" + hint);
     if (a->dtype != code)
-      error(name + " has dtype " + npy_dtype_name(a->dtype) + " in the file but " + npy_dtype_name(code) +
-            " in " + owner);
-    if (a->shape != shape)
-      error(name + " has shape " + shape_str(a->shape) + " in the file but " + shape_str(shape) + " in " +
+      error(name + " has dtype " + npy_dtype_name(a->dtype) + " in the file but " + npy_dtype_name(code) + " in " +
             owner);
+    if (a->shape != shape)
+      error(name + " has shape " + shape_str(a->shape) + " in the file but " + shape_str(shape) + " in " + owner);
     return *a;
   }
 

@@ -29,8 +29,7 @@ struct TrainState {
 };
 
 // Saves parameters, the optimiser's state (if optimizer is not null) and `state` to path (via path.tmp).
-void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
-                     const TrainState& state);
+void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer, const TrainState& state);
 
 // Restores the model's parameters and the optimiser's state (if optimizer is not null; an optimiser's entries
 // are ignored otherwise) and returns the rest. Throws, changing nothing, if a name is missing or extra or a

@@ -9,18 +9,16 @@
 
 namespace tg::nn {
 
-static void check_layout(const char* what, std::size_t size, std::int64_t n, std::int64_t dim,
-                         std::size_t n_labels, std::int64_t height, std::int64_t width) {
+static void check_layout(const char* what, std::size_t size, std::int64_t n, std::int64_t dim, std::size_t n_labels,
+                         std::int64_t height, std::int64_t width) {
   if (n < 0) fail(what, "n is " + std::to_string(n) + ", but must be >= 0");
   if (dim < 1) fail(what, "dim is " + std::to_string(dim) + ", but must be >= 1");
   if (static_cast<std::int64_t>(size) != n * dim)
     fail(what, "there are " + std::to_string(size) + " values, but n * dim is " + std::to_string(n * dim));
   if (n_labels != 0 && static_cast<std::int64_t>(n_labels) != n)
-    fail(what,
-         "there are " + std::to_string(n_labels) + " labels, but must be 0 or n = " + std::to_string(n));
+    fail(what, "there are " + std::to_string(n_labels) + " labels, but must be 0 or n = " + std::to_string(n));
   if ((height != 0 || width != 0) && height * width != dim)
-    fail(what, "height * width is " + std::to_string(height * width) + ", but must equal dim " +
-                   std::to_string(dim));
+    fail(what, "height * width is " + std::to_string(height * width) + ", but must equal dim " + std::to_string(dim));
 }
 
 Dataset Dataset::from_u8(std::vector<std::uint8_t> pixels, std::int64_t n, std::int64_t dim,
@@ -32,13 +30,12 @@ Dataset Dataset::from_u8(std::vector<std::uint8_t> pixels, std::int64_t n, std::
   return d;
 }
 
-Dataset Dataset::from_f32(std::vector<float> values, std::int64_t n, std::int64_t dim,
-                          std::vector<std::int32_t> labels, std::int64_t height, std::int64_t width) {
+Dataset Dataset::from_f32(std::vector<float> values, std::int64_t n, std::int64_t dim, std::vector<std::int32_t> labels,
+                          std::int64_t height, std::int64_t width) {
   check_layout("Dataset", values.size(), n, dim, labels.size(), height, width);
   for (std::size_t k = 0; k < values.size(); ++k)
     if (!std::isfinite(values[k]))
-      fail("Dataset",
-           "value[" + std::to_string(k) + "] is " + std::to_string(values[k]) + ", but must be finite");
+      fail("Dataset", "value[" + std::to_string(k) + "] is " + std::to_string(values[k]) + ", but must be finite");
   Dataset d;
   d.f32_ = std::move(values), d.labels_ = std::move(labels), d.is_u8_ = false;
   d.n_ = n, d.dim_ = dim, d.height_ = height, d.width_ = width;
@@ -46,8 +43,7 @@ Dataset Dataset::from_f32(std::vector<float> values, std::int64_t n, std::int64_
 }
 
 void Dataset::check_row(const char* what, std::int64_t i) const {
-  if (i < 0 || i >= n_)
-    fail(what, "row is " + std::to_string(i) + ", but must be in [0, " + std::to_string(n_) + ")");
+  if (i < 0 || i >= n_) fail(what, "row is " + std::to_string(i) + ", but must be in [0, " + std::to_string(n_) + ")");
 }
 
 std::int32_t Dataset::label(std::int64_t i) const {
@@ -73,8 +69,7 @@ Tensor Dataset::gather(std::span<const std::int64_t> indices) const {
   float* out = x.data<float>();
   for (std::size_t b = 0; b < indices.size(); ++b) {
     check_row("Dataset::gather", indices[b]);
-    for (std::int64_t j = 0; j < dim_; ++j)
-      out[static_cast<std::int64_t>(b) * dim_ + j] = value(indices[b], j);
+    for (std::int64_t j = 0; j < dim_; ++j) out[static_cast<std::int64_t>(b) * dim_ + j] = value(indices[b], j);
   }
   return x;
 }
@@ -95,10 +90,8 @@ Dataset Dataset::head(std::int64_t n) const {
   std::vector<std::int32_t> labels;
   if (!labels_.empty()) labels.assign(labels_.begin(), labels_.begin() + n);
   if (is_u8())
-    return from_u8({u8_.begin(), u8_.begin() + static_cast<std::ptrdiff_t>(cut)}, n, dim_, labels, height_,
-                   width_);
-  return from_f32({f32_.begin(), f32_.begin() + static_cast<std::ptrdiff_t>(cut)}, n, dim_, labels, height_,
-                  width_);
+    return from_u8({u8_.begin(), u8_.begin() + static_cast<std::ptrdiff_t>(cut)}, n, dim_, labels, height_, width_);
+  return from_f32({f32_.begin(), f32_.begin() + static_cast<std::ptrdiff_t>(cut)}, n, dim_, labels, height_, width_);
 }
 
 Dataset Dataset::binarized(double threshold) const {
@@ -123,8 +116,7 @@ Binarize binarize_from_name(const std::string& name) {
 
 std::vector<std::vector<std::int64_t>> epoch_batches(std::int64_t n, std::int64_t batch_size, bool shuffle,
                                                      bool drop_last, Generator& gen) {
-  if (batch_size < 1)
-    fail("epoch_batches", "batch_size is " + std::to_string(batch_size) + ", but must be >= 1");
+  if (batch_size < 1) fail("epoch_batches", "batch_size is " + std::to_string(batch_size) + ", but must be >= 1");
   std::vector<std::int64_t> order = shuffle ? randperm(n, gen) : std::vector<std::int64_t>();
   if (!shuffle)
     for (std::int64_t i = 0; i < n; ++i) order.push_back(i);
@@ -145,9 +137,8 @@ BatchIterator::BatchIterator(const Dataset& data, const BatchOptions& options, G
 
 bool BatchIterator::next(Tensor& x) {
   if (pos_ >= num_batches()) return false;
-  x = data_.gather(batches_[static_cast<std::size_t>(pos_++)]);  // (B, D)
-  if (options_.binarize == Binarize::dynamic)
-    x = bernoulli(x, gen_);  // x ~ Bernoulli(pixel), fresh each batch
+  x = data_.gather(batches_[static_cast<std::size_t>(pos_++)]);        // (B, D)
+  if (options_.binarize == Binarize::dynamic) x = bernoulli(x, gen_);  // x ~ Bernoulli(pixel), fresh each batch
   if (options_.binarize == Binarize::fixed) {
     float* p = x.data<float>();
     for (std::int64_t k = 0; k < x.numel(); ++k) p[k] = p[k] > options_.threshold ? 1.0f : 0.0f;

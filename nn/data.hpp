@@ -18,12 +18,10 @@ class Dataset {
   // n rows of dim values, row-major. Images may give their height and width (height * width == dim).
   // uint8 pixels are served as p / 255; labels are optional (empty, or one per row).
   static Dataset from_u8(std::vector<std::uint8_t> pixels, std::int64_t n, std::int64_t dim,
-                         std::vector<std::int32_t> labels = {}, std::int64_t height = 0,
-                         std::int64_t width = 0);
+                         std::vector<std::int32_t> labels = {}, std::int64_t height = 0, std::int64_t width = 0);
   // Float rows: images in [0, 1], or any finite points (e.g. 2-D data; binarisation then refuses them).
   static Dataset from_f32(std::vector<float> values, std::int64_t n, std::int64_t dim,
-                          std::vector<std::int32_t> labels = {}, std::int64_t height = 0,
-                          std::int64_t width = 0);
+                          std::vector<std::int32_t> labels = {}, std::int64_t height = 0, std::int64_t width = 0);
 
   std::int64_t size() const { return n_; }
   std::int64_t dim() const { return dim_; }

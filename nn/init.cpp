@@ -34,8 +34,7 @@ void fill_zeros(Tensor& w) {
 
 void fill_uniform(Tensor& w, double lo, double hi, Generator& gen) {
   check_defined("fill_uniform", w);
-  if (!(lo <= hi))
-    fail("fill_uniform", "lo is " + std::to_string(lo) + ", but must be <= hi " + std::to_string(hi));
+  if (!(lo <= hi)) fail("fill_uniform", "lo is " + std::to_string(lo) + ", but must be <= hi " + std::to_string(hi));
   fill_with(w, [&] { return lo + (hi - lo) * gen.uniform(); });
 }
 

@@ -8,11 +8,9 @@
 
 namespace tg::nn {
 
-Linear::Linear(std::int64_t in_features, std::int64_t out_features, Generator& gen, bool with_bias,
-               DType dtype) {
+Linear::Linear(std::int64_t in_features, std::int64_t out_features, Generator& gen, bool with_bias, DType dtype) {
   if (in_features < 1) fail("Linear", "in_features is " + std::to_string(in_features) + ", but must be >= 1");
-  if (out_features < 1)
-    fail("Linear", "out_features is " + std::to_string(out_features) + ", but must be >= 1");
+  if (out_features < 1) fail("Linear", "out_features is " + std::to_string(out_features) + ", but must be >= 1");
   Tensor w = zeros({out_features, in_features}, dtype);
   Tensor b = with_bias ? zeros({out_features}, dtype) : Tensor();
   torch_linear_init(w, b, gen);

@@ -12,8 +12,7 @@ namespace tg::nn {
 class Linear : public Module {
  public:
   // in_features, out_features >= 1. Without bias, `bias` stays undefined and is not a parameter.
-  Linear(std::int64_t in_features, std::int64_t out_features, Generator& gen, bool with_bias = true,
-         DType dtype = f32);
+  Linear(std::int64_t in_features, std::int64_t out_features, Generator& gen, bool with_bias = true, DType dtype = f32);
 
   // x (..., in) -> (..., out). `where` is the caller's line, so the tape points at the model, not at this
   // file.

@@ -14,8 +14,8 @@ Activation activation_by_name(const std::string& name) {
   fail("activation", "name is \"" + name + "\", but must be relu, tanh, sigmoid, softplus or identity");
 }
 
-MLP::MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, Generator& gen,
-         bool activate_last, DType dtype)
+MLP::MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, Generator& gen, bool activate_last,
+         DType dtype)
     : sizes_(sizes),
       activation_name_(activation),
       activation_(activation_by_name(activation)),
@@ -23,8 +23,8 @@ MLP::MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, 
   if (sizes.size() < 2)
     fail("MLP", "sizes has " + std::to_string(sizes.size()) + " entries, but must have at least 2 (in, out)");
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
-    layers_.push_back(register_module(std::to_string(i),
-                                      std::make_shared<Linear>(sizes[i], sizes[i + 1], gen, true, dtype)));
+    layers_.push_back(
+        register_module(std::to_string(i), std::make_shared<Linear>(sizes[i], sizes[i + 1], gen, true, dtype)));
 }
 
 Tensor MLP::forward(const Tensor& x, Where where) const {

@@ -21,8 +21,8 @@ class MLP : public Module {
  public:
   // sizes = {in, hidden..., out}, at least two entries. The activation follows every layer but the last, and
   // the last too if activate_last.
-  MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, Generator& gen,
-      bool activate_last = false, DType dtype = f32);
+  MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, Generator& gen, bool activate_last = false,
+      DType dtype = f32);
 
   Tensor forward(const Tensor& x, Where where = Where::current()) const;  // (..., in) -> (..., out)
   Tensor operator()(const Tensor& x, Where where = Where::current()) const { return forward(x, where); }

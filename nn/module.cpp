@@ -6,8 +6,7 @@ namespace tg::nn {
 static void check_local_name(const char* what, const std::string& name) {
   if (name.empty()) fail(what, "name is empty, but must be a non-empty name without '.'");
   if (name.find('.') != std::string::npos)
-    fail(what,
-         "name is \"" + name + "\", but must not contain '.' (dots separate the levels of a full name)");
+    fail(what, "name is \"" + name + "\", but must not contain '.' (dots separate the levels of a full name)");
 }
 
 static bool has_name(const NamedTensors& params, const std::string& name) {
@@ -19,8 +18,7 @@ static bool has_name(const NamedTensors& params, const std::string& name) {
 Tensor Module::register_parameter(const std::string& name, Tensor value) {
   check_local_name("register_parameter", name);
   if (!value.defined()) fail("register_parameter", name + " is an undefined Tensor");
-  if (!value.is_leaf())
-    fail("register_parameter", name + " was computed by an op, but a parameter must be a leaf");
+  if (!value.is_leaf()) fail("register_parameter", name + " was computed by an op, but a parameter must be a leaf");
   bool taken = has_name(params_, name);
   for (const auto& child : children_) taken = taken || child.first == name;
   if (taken) fail("register_parameter", "name \"" + name + "\" is already registered");

@@ -10,13 +10,11 @@ namespace tg::nn {
 
 static std::string num(double v) { return std::to_string(v); }
 
-Optimizer::Optimizer(NamedTensors params, double lr, const char* kind)
-    : params_(std::move(params)), kind_(kind) {
+Optimizer::Optimizer(NamedTensors params, double lr, const char* kind) : params_(std::move(params)), kind_(kind) {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     const auto& [name, p] = params_[i];
     if (!p.defined()) fail(kind_, "parameter " + name + " is an undefined Tensor");
-    if (!p.is_leaf() || !p.requires_grad())
-      fail(kind_, "parameter " + name + " must be a leaf that requires grad");
+    if (!p.is_leaf() || !p.requires_grad()) fail(kind_, "parameter " + name + " must be a leaf that requires grad");
     for (std::size_t j = 0; j < i; ++j)
       if (params_[j].first == name) fail(kind_, "parameter name " + name + " appears twice");
   }
@@ -83,8 +81,7 @@ void Optimizer::set_state(const OptimizerState& s) {
 SGD::SGD(NamedTensors params, const SgdOptions& options)
     : Optimizer(std::move(params), options.lr, "sgd"), options_(options), momentum_(params_.size()) {
   if (!(options.momentum >= 0)) fail("sgd", "momentum is " + num(options.momentum) + ", but must be >= 0");
-  if (!(options.weight_decay >= 0))
-    fail("sgd", "weight_decay is " + num(options.weight_decay) + ", but must be >= 0");
+  if (!(options.weight_decay >= 0)) fail("sgd", "weight_decay is " + num(options.weight_decay) + ", but must be >= 0");
   if (options.nesterov && (options.momentum <= 0 || options.dampening != 0))
     fail("sgd", "nesterov is on, but needs momentum > 0 and dampening 0");
 }
@@ -99,8 +96,7 @@ std::vector<Optimizer::Buffer> SGD::buffers() {
 // d = grad + wd p;  b = d (first step) or mu b + (1 - dampening) d;  d = d + mu b (Nesterov) or b;  p = p -
 // lr d
 template <class T>
-static void sgd_update(std::int64_t n, T* p, const T* grad, T* buf, bool first, const SgdOptions& o,
-                       double lr) {
+static void sgd_update(std::int64_t n, T* p, const T* grad, T* buf, bool first, const SgdOptions& o, double lr) {
   const T wd = T(o.weight_decay), mu = T(o.momentum), keep = T(1.0 - o.dampening), minus_lr = T(-lr);
   for (std::int64_t i = 0; i < n; ++i) {
     T d = grad[i];
@@ -138,8 +134,7 @@ Adam::Adam(NamedTensors params, const AdamOptions& options)
   if (!(options.beta2 >= 0 && options.beta2 < 1))
     fail("adam", "beta2 is " + num(options.beta2) + ", but must be in [0, 1)");
   if (!(options.eps >= 0)) fail("adam", "eps is " + num(options.eps) + ", but must be >= 0");
-  if (!(options.weight_decay >= 0))
-    fail("adam", "weight_decay is " + num(options.weight_decay) + ", but must be >= 0");
+  if (!(options.weight_decay >= 0)) fail("adam", "weight_decay is " + num(options.weight_decay) + ", but must be >= 0");
   for (const auto& [name, p] : params_) {
     m_.push_back(zeros(p.shape(), p.dtype()));
     v_.push_back(zeros(p.shape(), p.dtype()));
@@ -183,8 +178,7 @@ void Adam::step() {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
     dispatch(p.dtype(), [&]<class T>(T) {
-      adam_update<T>(p.numel(), p.data<T>(), g.data<T>(), m_[i].data<T>(), v_[i].data<T>(), options_, lr_,
-                     steps_);
+      adam_update<T>(p.numel(), p.data<T>(), g.data<T>(), m_[i].data<T>(), v_[i].data<T>(), options_, lr_, steps_);
     });
   }
 }
@@ -200,8 +194,7 @@ double clip_grad_norm(const std::vector<Tensor>& params, double max_norm) {
     if (!g.defined()) continue;
     dispatch(g.dtype(), [&]<class T>(T) {
       const T* d = g.data<T>();
-      for (std::int64_t i = 0; i < g.numel(); ++i)
-        sum_sq += static_cast<double>(d[i]) * static_cast<double>(d[i]);
+      for (std::int64_t i = 0; i < g.numel(); ++i) sum_sq += static_cast<double>(d[i]) * static_cast<double>(d[i]);
     });
   }
   const double norm = std::sqrt(sum_sq);

@@ -24,9 +24,8 @@ class Optimizer {
   Optimizer(NamedTensors params, double lr, const char* kind);
   virtual ~Optimizer() = default;
 
-  virtual void
-  step() = 0;        // one update from the current gradients; parameters without a gradient are skipped
-  void zero_grad();  // forgets every parameter's gradient
+  virtual void step() = 0;  // one update from the current gradients; parameters without a gradient are skipped
+  void zero_grad();         // forgets every parameter's gradient
 
   double lr() const { return lr_; }
   void set_lr(double lr);  // e.g. from a Schedule at the start of each epoch

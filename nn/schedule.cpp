@@ -21,8 +21,7 @@ Schedule Schedule::constant(double lr) {
 
 Schedule Schedule::step(double lr, std::int64_t step_size, double gamma) {
   check_lr("Schedule::step", lr);
-  if (step_size < 1)
-    fail("Schedule::step", "step_size is " + std::to_string(step_size) + ", but must be >= 1");
+  if (step_size < 1) fail("Schedule::step", "step_size is " + std::to_string(step_size) + ", but must be >= 1");
   if (!(gamma > 0)) fail("Schedule::step", "gamma is " + std::to_string(gamma) + ", but must be positive");
   Schedule s;
   s.kind_ = Kind::step, s.lr_ = lr, s.step_size_ = step_size, s.gamma_ = gamma;
@@ -81,8 +80,8 @@ std::string Schedule::describe() const {
       os << "step (lr " << lr_ << " x " << gamma_ << " every " << step_size_ << " epochs)";
       break;
     case Kind::iwae:
-      os << "iwae (" << stages_.size() << " stages, " << total_epochs() << " epochs, lr "
-         << stages_.front().lr << " -> " << stages_.back().lr << ")";
+      os << "iwae (" << stages_.size() << " stages, " << total_epochs() << " epochs, lr " << stages_.front().lr
+         << " -> " << stages_.back().lr << ")";
       break;
   }
   return os.str();

@@ -31,9 +31,7 @@ ShapeSpec random_shape(Generator& gen, int side) {
     s.aspect = std::max(s.aspect, (s.thickness + 1.0) / s.size);  // a visible hole
   // keep the shape's bounding circle inside the image where it fits; long shapes may touch the border
   const bool rect = s.kind == ShapeKind::filled_rect || s.kind == ShapeKind::outlined_rect;
-  const double reach = rect        ? s.size * std::sqrt(1.0 + s.aspect * s.aspect)
-                       : long_thin ? s.size * 0.7
-                                   : s.size;
+  const double reach = rect ? s.size * std::sqrt(1.0 + s.aspect * s.aspect) : long_thin ? s.size * 0.7 : s.size;
   const double margin = std::min(reach + 0.5, side / 2.0);
   s.cx = between(gen, margin, side - margin);
   s.cy = between(gen, margin, side - margin);
@@ -91,8 +89,7 @@ Dataset make_shapes(std::int64_t n, std::uint64_t seed, int side) {
 
 Dataset make_circle_mixture(std::int64_t n, std::uint64_t seed, int components, double radius, double sigma) {
   if (n < 0) fail("make_circle_mixture", "n is " + std::to_string(n) + ", but must be >= 0");
-  if (components < 1)
-    fail("make_circle_mixture", "components is " + std::to_string(components) + ", but must be >= 1");
+  if (components < 1) fail("make_circle_mixture", "components is " + std::to_string(components) + ", but must be >= 1");
   if (!(sigma >= 0)) fail("make_circle_mixture", "sigma is " + std::to_string(sigma) + ", but must be >= 0");
   Generator gen(seed);
   std::vector<float> xy(static_cast<std::size_t>(2 * n));

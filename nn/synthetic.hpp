@@ -18,9 +18,9 @@ const char* shape_kind_name(ShapeKind kind);  // "filled_rect", ...
 // angle.
 struct ShapeSpec {
   ShapeKind kind;
-  double cx, cy;  // centre
-  double size;    // half-width (rectangles, crosses, lines), radius (discs, rings), circumradius (triangles)
-  double aspect;  // rectangles: half-height / half-width
+  double cx, cy;     // centre
+  double size;       // half-width (rectangles, crosses, lines), radius (discs, rings), circumradius (triangles)
+  double aspect;     // rectangles: half-height / half-width
   double thickness;  // outlines, rings, crosses, lines
   double angle;      // radians, counter-clockwise
 };

@@ -20,7 +20,7 @@ class Bernoulli {
   int event_dims() const { return event_dims_; }
   DType dtype() const { return logits_.dtype(); }
 
-  Tensor log_prob(const Tensor& x) const;  // x t - softplus(t), summed over the event
+  Tensor log_prob(const Tensor& x) const;                               // x t - softplus(t), summed over the event
   Tensor sample(Generator& gen, const Shape& sample_shape = {}) const;  // values 0 or 1; no gradient
   Tensor entropy() const;   // softplus(-|t|) + |t| sigmoid(-|t|), summed over the event
   Tensor mean() const;      // sigmoid(t)

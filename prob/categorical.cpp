@@ -65,8 +65,6 @@ Tensor Categorical::sample(Generator& gen, const Shape& sample_shape) const {
 }
 
 // H = -sum_j p_j log p_j (finite logits give finite log_probs, so p_j = 0 contributes 0, not NaN)
-Tensor Categorical::entropy() const {
-  return sum_event(-sum(probs() * log_probs_, {-1}), event_dims_);
-}
+Tensor Categorical::entropy() const { return sum_event(-sum(probs() * log_probs_, {-1}), event_dims_); }
 
 }  // namespace tg::prob

@@ -17,16 +17,16 @@ class Categorical {
 
   const Tensor& logits() const { return logits_; }
   const Tensor& log_probs() const { return log_probs_; }  // logits - logsumexp(logits): (..., n)
-  Tensor probs() const;                                    // exp(log_probs)
+  Tensor probs() const;                                   // exp(log_probs)
   std::int64_t num_categories() const { return logits_.size(-1); }
   const Shape& shape() const { return shape_; }
   Shape batch_shape() const;
   int event_dims() const { return event_dims_; }
   DType dtype() const { return logits_.dtype(); }
 
-  Tensor log_prob(const Tensor& k) const;  // log_probs[..., k], summed over the event
+  Tensor log_prob(const Tensor& k) const;                               // log_probs[..., k], summed over the event
   Tensor sample(Generator& gen, const Shape& sample_shape = {}) const;  // indices; no gradient
-  Tensor entropy() const;                  // -sum_k p_k log p_k, summed over the event
+  Tensor entropy() const;                                               // -sum_k p_k log p_k, summed over the event
 
  private:
   Categorical(Tensor logits, Tensor log_probs, int event_dims);

@@ -14,8 +14,8 @@ Shape check_pair(const Normal& q, const Shape& p_shape, int p_event_dims, DType 
     fail("kl_divergence", "q has event_dims " + std::to_string(q.event_dims()) + " and p has event_dims " +
                               std::to_string(p_event_dims) + "; they must match");
   if (q.dtype() != p_dtype)
-    fail("kl_divergence", std::string("q is ") + dtype_name(q.dtype()) + " and p is " + dtype_name(p_dtype) +
-                              "; they must match");
+    fail("kl_divergence",
+         std::string("q is ") + dtype_name(q.dtype()) + " and p is " + dtype_name(p_dtype) + "; they must match");
   return broadcast_shapes(q.shape(), p_shape, "kl_divergence");
 }
 
@@ -35,7 +35,7 @@ Tensor kl_divergence(const Normal& q, const Normal& p) {
 //                         =  1/2 sum_j [ expm1(log sigma_j^2) - log sigma_j^2 + mu_j^2 ]   (the same terms regrouped)
 Tensor kl_divergence(const Normal& q, const StandardNormal& p) {
   const Shape shape = check_pair(q, p.shape(), p.event_dims(), p.dtype());
-  Tensor log_var = q.log_var();                                  // log sigma^2: the encoder's output itself
+  Tensor log_var = q.log_var();                                    // log sigma^2: the encoder's output itself
   Tensor kl = (expm1(log_var) - log_var + square(q.loc())) * 0.5;  // per coordinate
   return sum_event(broadcast_to(kl, shape), q.event_dims());
 }

@@ -99,9 +99,7 @@ Tensor Normal::entropy() const {
 Tensor Normal::mean() const { return broadcast_to(loc(), shape()); }
 
 // sigma^2 = exp(log_var) from a log-variance, scale * scale from a scale
-Tensor Normal::variance() const {
-  return broadcast_to(log_var_.defined() ? exp(log_var_) : square(scale()), shape());
-}
+Tensor Normal::variance() const { return broadcast_to(log_var_.defined() ? exp(log_var_) : square(scale()), shape()); }
 
 // ---- StandardNormal ---------------------------------------------------------------------------------------------
 

@@ -16,11 +16,11 @@ class Normal {
   static Normal from_scale(Tensor loc, Tensor scale, int event_dims = 0);      // sigma = scale > 0
   static Normal from_log_var(Tensor loc, Tensor log_var, int event_dims = 0);  // log sigma = 1/2 log_var
 
-  const Tensor& loc() const { return t_.mu(); }          // mu
-  const Tensor& scale() const { return t_.sigma(); }     // sigma
+  const Tensor& loc() const { return t_.mu(); }               // mu
+  const Tensor& scale() const { return t_.sigma(); }          // sigma
   const Tensor& log_scale() const { return t_.log_sigma(); }  // log sigma, never log(exp(.)) from log_var
-  Tensor log_var() const;                                 // log sigma^2: the given log_var, or 2 log sigma
-  const Shape& shape() const { return t_.shape(); }      // batch + event
+  Tensor log_var() const;                                     // log sigma^2: the given log_var, or 2 log sigma
+  const Shape& shape() const { return t_.shape(); }           // batch + event
   Shape batch_shape() const { return t_.batch_shape(); }
   int event_dims() const { return t_.event_dims(); }
   DType dtype() const { return loc().dtype(); }
@@ -31,9 +31,9 @@ class Normal {
   Tensor sample(Generator& gen, const Shape& sample_shape = {}) const;   // no gradient
   Tensor rsample(Generator& gen, const Shape& sample_shape = {}) const;  // z = mu + sigma * eps, eps ~ N(0, I)
   Tensor rsample_with(const Tensor& eps) const;  // the same for given noise: frozen-noise checks, the (x, eps) view
-  Tensor entropy() const;   // batch_shape
-  Tensor mean() const;      // shape(): mu
-  Tensor variance() const;  // shape(): sigma^2
+  Tensor entropy() const;                        // batch_shape
+  Tensor mean() const;                           // shape(): mu
+  Tensor variance() const;                       // shape(): sigma^2
 
  private:
   Normal(AffineTransform t, Tensor log_var) : t_(std::move(t)), log_var_(std::move(log_var)) {}

@@ -31,8 +31,6 @@ Shape join_shapes(const Shape& sample_shape, const Shape& shape) {
   return out;
 }
 
-Shape drop_event(const Shape& shape, int event_dims) {
-  return Shape(shape.begin(), shape.end() - event_dims);
-}
+Shape drop_event(const Shape& shape, int event_dims) { return Shape(shape.begin(), shape.end() - event_dims); }
 
 }  // namespace tg::prob

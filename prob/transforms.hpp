@@ -13,8 +13,8 @@ class AffineTransform {
   // From log sigma directly (e.g. 1/2 log_var): sigma = exp(log_sigma), and log sigma is never log(exp(.)).
   static AffineTransform from_log_scale(Tensor mu, Tensor log_sigma, int event_dims = 0);
 
-  Tensor forward(const Tensor& eps) const;   // (reparam.1) z = mu + sigma * eps
-  Tensor inverse(const Tensor& z) const;     // eps = (z - mu) / sigma
+  Tensor forward(const Tensor& eps) const;  // (reparam.1) z = mu + sigma * eps
+  Tensor inverse(const Tensor& z) const;    // eps = (z - mu) / sigma
   // (reparam.2) log |det dz/deps| = sum_j log sigma_j over the event dims; of shape batch_shape().
   Tensor log_abs_det_jacobian() const;
 

@@ -1,11 +1,11 @@
 // Parameter and value checks for the distributions, and the per-thread validation switch. Choices: docs/prob.md.
 #include "prob/validation.hpp"
 
-#include "autodiff/ops.hpp"
-
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+
+#include "autodiff/ops.hpp"
 
 namespace tg::prob {
 
@@ -71,8 +71,8 @@ Shape broadcast_params(const char* who, const Shape& sa, const char* a_name, con
 
 void check_event_dims(const char* who, int event_dims, const Shape& shape) {
   if (event_dims < 0 || event_dims > static_cast<int>(shape.size()))
-    fail(who, "event_dims is " + std::to_string(event_dims) + ", but must be in [0, " +
-                  std::to_string(shape.size()) + "] for parameters of shape " + shape_str(shape));
+    fail(who, "event_dims is " + std::to_string(event_dims) + ", but must be in [0, " + std::to_string(shape.size()) +
+                  "] for parameters of shape " + shape_str(shape));
 }
 
 void check_finite(const char* who, const Tensor& x, const char* arg) {
@@ -97,9 +97,8 @@ void check_unit_interval(const char* who, const Tensor& x, const char* arg) {
 
 void check_category(const char* who, const Tensor& x, const char* arg, std::int64_t n) {
   const std::string why = "an integer in [0, " + std::to_string(n) + ")";
-  scan(who, x, arg, [&](double v) {
-    return v >= 0 && v < static_cast<double>(n) && v == std::floor(v) ? nullptr : why.c_str();
-  });
+  scan(who, x, arg,
+       [&](double v) { return v >= 0 && v < static_cast<double>(n) && v == std::floor(v) ? nullptr : why.c_str(); });
 }
 
 }  // namespace detail

@@ -28,7 +28,7 @@ class ValidationScope {
 namespace detail {
 
 std::string index_str(const Shape& shape, std::int64_t flat);  // "[3]" for rank <= 1, "[1, 2]" otherwise
-std::string value_str(double v);                                // "-0.2", "nan", "inf"
+std::string value_str(double v);                               // "-0.2", "nan", "inf"
 
 // Always checked.
 void check_defined(const char* who, const Tensor& x, const char* arg);
@@ -41,7 +41,7 @@ void check_event_dims(const char* who, int event_dims, const Shape& shape);
 void check_finite(const char* who, const Tensor& x, const char* arg);
 void check_positive_finite(const char* who, const Tensor& x, const char* arg);
 void check_not_nan(const char* who, const Tensor& x, const char* arg);
-void check_unit_interval(const char* who, const Tensor& x, const char* arg);      // in [0, 1]
+void check_unit_interval(const char* who, const Tensor& x, const char* arg);  // in [0, 1]
 // Always checked (an index out of range would be read out of bounds): an integer in [0, n).
 void check_category(const char* who, const Tensor& x, const char* arg, std::int64_t n);
 

@@ -4,8 +4,8 @@
 // C++, because a test name may hold any character: CMake lists would split names at ';' and group them at '['.
 #define CATCH_CONFIG_RUNNER
 #include <algorithm>
-#include <cctype>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <fstream>
 #include <iostream>
 #include <set>

@@ -21,9 +21,9 @@ std::vector<double> posterior_mean_variance(const LatentModel& model, const Tens
   std::vector<Tensor> mus;
   for (std::int64_t start = 0; start < x.size(0); start += max_rows)
     mus.push_back(cast(model.encode(slice(x, 0, start, std::min(x.size(0), start + max_rows))).loc(), f64));
-  Tensor mu = concat(mus, 0);                                         // (N, L)
+  Tensor mu = concat(mus, 0);  // (N, L)
   Tensor centred = mu - mean(mu, {0}, true);
-  return mean(square(centred), {0}).to_vector();                      // Cov_x(E_q[z_u]) for each u
+  return mean(square(centred), {0}).to_vector();  // Cov_x(E_q[z_u]) for each u
 }
 
 std::int64_t active_units(const LatentModel& model, const Tensor& x, double threshold) {

@@ -14,22 +14,24 @@ namespace tg::vae {
 
 LogWeightSums::LogWeightSums(std::int64_t B)
     : m(static_cast<std::size_t>(B), -std::numeric_limits<double>::infinity()),
-      s1(static_cast<std::size_t>(B), 0.0), s2(static_cast<std::size_t>(B), 0.0) {}
+      s1(static_cast<std::size_t>(B), 0.0),
+      s2(static_cast<std::size_t>(B), 0.0) {}
 
 void LogWeightSums::add(const Tensor& log_w) {
   const std::int64_t K = log_w.size(0), B = log_w.size(1);
-  if (B != static_cast<std::int64_t>(m.size())) fail("estimate_log_px", "log_w has " + std::to_string(B) + " columns, expected " + std::to_string(m.size()));
+  if (B != static_cast<std::int64_t>(m.size()))
+    fail("estimate_log_px", "log_w has " + std::to_string(B) + " columns, expected " + std::to_string(m.size()));
   for (std::int64_t b = 0; b < B; ++b) {
     double mc = -std::numeric_limits<double>::infinity();
     for (std::int64_t i = 0; i < K; ++i) mc = std::max(mc, log_w.flat(i * B + b));
-    const double m_new = std::max(m[b], mc);                           // (estimate.6) m' = max(m, m_C)
-    if (std::isinf(m_new) && m_new < 0) continue;                      // every weight so far is 0
-    const double scale = std::exp(m[b] - m_new);                       // e^(m - m'), 0 on the first chunk
-    s1[b] *= scale;                                                    // (estimate.6) s1' = s1 e^(m - m') + ...
-    s2[b] *= scale * scale;                                            // (estimate.6) s2' = s2 e^(2(m - m')) + ...
+    const double m_new = std::max(m[b], mc);       // (estimate.6) m' = max(m, m_C)
+    if (std::isinf(m_new) && m_new < 0) continue;  // every weight so far is 0
+    const double scale = std::exp(m[b] - m_new);   // e^(m - m'), 0 on the first chunk
+    s1[b] *= scale;                                // (estimate.6) s1' = s1 e^(m - m') + ...
+    s2[b] *= scale * scale;                        // (estimate.6) s2' = s2 e^(2(m - m')) + ...
     for (std::int64_t i = 0; i < K; ++i) {
       const double e = std::exp(log_w.flat(i * B + b) - m_new);
-      s1[b] += e;                                                      // (estimate.1) e^m s1 / k = mean of the w_i
+      s1[b] += e;  // (estimate.1) e^m s1 / k = mean of the w_i
       s2[b] += e * e;
     }
     m[b] = m_new;
@@ -42,12 +44,12 @@ LogPxEstimate LogWeightSums::result() const {
   const double log_k = std::log(static_cast<double>(k));
   for (std::size_t b = 0; b < m.size(); ++b) {
     // (estimate.3) lme is below log p(x) on average (its mean is L_k) and tends to it as k grows
-    const double lme = m[b] + std::log(s1[b]) - log_k;                 // (estimate.2) log-mean-exp of a = log w
-    const double lme2 = 2 * m[b] + std::log(s2[b]) - log_k;            // log-mean-exp of 2a
+    const double lme = m[b] + std::log(s1[b]) - log_k;                       // (estimate.2) log-mean-exp of a = log w
+    const double lme2 = 2 * m[b] + std::log(s2[b]) - log_k;                  // log-mean-exp of 2a
     const double se2 = std::expm1(lme2 - 2 * lme) / static_cast<double>(k);  // (estimate.5)
     r.log_px.push_back(lme);
-    r.std_err.push_back(std::sqrt(std::max(se2, 0.0)));                // (estimate.4) std(w) / (sqrt(k) mean(w))
-    r.ess.push_back(s1[b] * s1[b] / s2[b]);                            // (sum w)^2 / sum w^2 = k / (1 + k se^2)
+    r.std_err.push_back(std::sqrt(std::max(se2, 0.0)));  // (estimate.4) std(w) / (sqrt(k) mean(w))
+    r.ess.push_back(s1[b] * s1[b] / s2[b]);              // (sum w)^2 / sum w^2 = k / (1 + k se^2)
   }
   return r;
 }

@@ -1,6 +1,7 @@
 // The models: what an objective needs from a latent-variable model (LatentModel), and the VAE itself -- an encoder
 // q_phi(z|x) (MLP -> mu, log_var -> Normal) and a decoder p_theta(x|z) (MLP -> Bernoulli logits for binary data,
-// or mean and log-variance of a Normal for continuous data) under the prior p(z) = N(0, I). Two named architectures: pytorch/examples' VAE and the IWAE paper's. docs/derivations/elbo.md.
+// or mean and log-variance of a Normal for continuous data) under the prior p(z) = N(0, I). Two named architectures:
+// pytorch/examples' VAE and the IWAE paper's. docs/derivations/elbo.md.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -31,9 +32,9 @@ struct Architecture {
   std::vector<std::int64_t> hidden = {400};  // encoder widths; the decoder mirrors them
   std::int64_t latent = 20;
   std::string activation = "relu";
-  std::string init = "pytorch";  // "pytorch" (nn.Linear's default) or "glorot" (Glorot uniform, zero bias)
+  std::string init = "pytorch";          // "pytorch" (nn.Linear's default) or "glorot" (Glorot uniform, zero bias)
   std::string likelihood = "bernoulli";  // p(x|z): "bernoulli" (binary x) or "normal" (continuous x, diagonal)
-  std::string describe() const;  // "784-400-20 relu"
+  std::string describe() const;          // "784-400-20 relu"
 };
 Architecture pytorch_examples_architecture();  // 784-400-20, ReLU (pytorch/examples/vae)
 Architecture iwae_paper_architecture();        // 784-200-200-50, tanh, Glorot (Burda et al. 2016, one layer)
@@ -41,7 +42,7 @@ Architecture iwae_paper_architecture();        // 784-200-200-50, tanh, Glorot (
 class VAE : public nn::Module, public LatentModel {
  public:
   VAE(const Architecture& arch, Generator& gen, DType dtype = f32);
-  prob::Normal encode(const Tensor& x) const override;   // q(z|x)
+  prob::Normal encode(const Tensor& x) const override;                     // q(z|x)
   Tensor log_likelihood(const Tensor& x, const Tensor& z) const override;  // log p(x|z), Bernoulli or Normal
   Tensor decode_mean(const Tensor& z) const;  // E[x|z] (..., D): sigmoid(logits), or the Normal's mean
   std::int64_t latent_dim() const override { return arch_.latent; }

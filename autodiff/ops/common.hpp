@@ -10,8 +10,8 @@
 
 namespace tg::detail {
 
-inline Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, BackwardFn backward, Where where) {
-  return current_tape().record(op, std::move(inputs), std::move(out), std::move(backward), where);
+inline Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, Where where, BackwardFn backward) {
+  return current_tape().record(op, std::move(inputs), std::move(out), where, std::move(backward));
 }
 
 void check_defined(const char* op, const Tensor& x, const char* arg);

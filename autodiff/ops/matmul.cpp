@@ -31,8 +31,8 @@ Tensor batched_gemm(const Tensor& a, bool ta, const Tensor& b, bool tb) {
         ob += (rest % batch[d]) * sb[d];
         rest /= batch[d];
       }
-      kernels::gemm<T>(ta, tb, M, N, K, a.data<T>() + oa * M * K, b.data<T>() + ob * K * N,
-                       out.data<T>() + i * M * N, false);
+      kernels::gemm<T>(ta, tb, M, N, K, a.data<T>() + oa * M * K, b.data<T>() + ob * K * N, out.data<T>() + i * M * N,
+                       false);
     }
   });
   return out;
@@ -55,10 +55,10 @@ Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
                          std::to_string(a.size(-i)) + " and " + std::to_string(b.size(-i)) + " (axis -" +
                          std::to_string(i) + ") do not broadcast");
   Tensor out = batched_gemm(a, false, b, false);
-  return record("matmul", {a, b}, out, [a, b](const Tensor& g) {
+  return record("matmul", {a, b}, out, where, [a, b](const Tensor& g) {
     return std::vector<Tensor>{a.requires_grad() ? batched_gemm(g, false, b, true) : Tensor(),
                                b.requires_grad() ? batched_gemm(a, true, g, false) : Tensor()};
-  }, where);
+  });
 }
 
 // y = x W^T + b with x viewed as (R, in):  dL/dx = g W,  dL/dW = g^T x,  dL/db = sum over rows of g
@@ -72,7 +72,8 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   if (b.defined()) {
     detail::check_same_dtype("linear", x, b);
     if (b.shape() != Shape{out_f})
-      fail("linear", "b is " + shape_str(b.shape()) + "; it must be (" + std::to_string(out_f) + ",) to match W " + shape_str(W.shape()));
+      fail("linear", "b is " + shape_str(b.shape()) + "; it must be (" + std::to_string(out_f) + ",) to match W " +
+                         shape_str(W.shape()));
   }
   Shape out_shape = x.shape();
   out_shape.back() = out_f;
@@ -85,7 +86,7 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   });
   std::vector<Tensor> inputs{x, W};
   if (b.defined()) inputs.push_back(b);
-  return record("linear", inputs, y, [x, W, b, R, in_f, out_f](const Tensor& g) {
+  return record("linear", inputs, y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
     std::vector<Tensor> grads(b.defined() ? 3 : 2);
     dispatch(g.dtype(), [&]<class T>(T) {
       if (x.requires_grad()) {
@@ -102,7 +103,7 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
       }
     });
     return grads;
-  }, where);
+  });
 }
 
 }  // namespace tg

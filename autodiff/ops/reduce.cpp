@@ -38,8 +38,10 @@ Shape reduced_shape(const Shape& shape, const std::vector<std::int64_t>& axes, b
   Shape out;
   for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
-    if (!reduced) out.push_back(shape[d]);
-    else if (keepdim) out.push_back(1);
+    if (!reduced)
+      out.push_back(shape[d]);
+    else if (keepdim)
+      out.push_back(1);
   }
   return out;
 }
@@ -52,7 +54,8 @@ Tensor sum_values(const Tensor& x, const std::vector<std::int64_t>& axes) {
     Shape shape = cur.shape();
     shape[axis] = 1;
     Tensor next = empty(shape, x.dtype());
-    dispatch(x.dtype(), [&]<class T>(T) { kernels::reduce_sum<T>(s.outer, s.n, s.inner, cur.data<T>(), next.data<T>()); });
+    dispatch(x.dtype(),
+             [&]<class T>(T) { kernels::reduce_sum<T>(s.outer, s.n, s.inner, cur.data<T>(), next.data<T>()); });
     cur = next;
   }
   return cur;
@@ -67,9 +70,9 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim,
   Tensor kept = sum_values(x, ax);
   Tensor out = reshape(kept.detach(), reduced_shape(x.shape(), ax, keepdim));
   const Shape kept_shape = kept.shape(), x_shape = x.shape();
-  return record("sum", {x}, out, [kept_shape, x_shape](const Tensor& g) {
+  return record("sum", {x}, out, where, [kept_shape, x_shape](const Tensor& g) {
     return std::vector<Tensor>{broadcast_to(reshape(g, kept_shape), x_shape)};
-  }, where);
+  });
 }
 Tensor sum(const Tensor& x, Where where) { return sum(x, {}, false, where); }
 
@@ -95,7 +98,7 @@ Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
     kernels::reduce_max<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>(), argmax->data());
   });
   const Shape x_shape = x.shape();
-  return record("max", {x}, out, [argmax, s, x_shape](const Tensor& g) {
+  return record("max", {x}, out, where, [argmax, s, x_shape](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
     dispatch(g.dtype(), [&]<class T>(T) {
       for (std::int64_t o = 0; o < s.outer; ++o)
@@ -103,7 +106,7 @@ Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
           gx.data<T>()[(o * s.n + (*argmax)[o * s.inner + i]) * s.inner + i] = g.data<T>()[o * s.inner + i];
     });
     return std::vector<Tensor>{gx};
-  }, where);
+  });
 }
 
 // d/dx_i logsumexp(x) = exp(x_i - lse) = softmax(x)_i. Where lse is +-inf the softmax is its limit: weight
@@ -114,8 +117,9 @@ Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) 
   const Split s = split_at(x.shape(), axis);
   if (s.n == 0) fail("logsumexp", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
   Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) { kernels::reduce_logsumexp<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>()); });
-  return record("logsumexp", {x}, out, [x, out, s](const Tensor& g) {
+  dispatch(x.dtype(),
+           [&]<class T>(T) { kernels::reduce_logsumexp<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>()); });
+  return record("logsumexp", {x}, out, where, [x, out, s](const Tensor& g) {
     Tensor gx = empty(x.shape(), x.dtype());
     dispatch(x.dtype(), [&]<class T>(T) {
       const T *px = x.data<T>(), *pl = out.data<T>(), *pg = g.data<T>();
@@ -133,7 +137,7 @@ Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) 
         }
     });
     return std::vector<Tensor>{gx};
-  }, where);
+  });
 }
 
 // sum_to(x, shape): sums the axes along which `shape` was broadcast to x's shape (the adjoint of broadcast_to).
@@ -141,17 +145,16 @@ Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) 
 Tensor sum_to(const Tensor& x, const Shape& shape, Where where) {
   detail::check_defined("sum_to", x, "x");
   if (broadcast_shapes(shape, x.shape(), "sum_to") != x.shape())
-    fail("sum_to", "cannot sum " + shape_str(x.shape()) + " down to " + shape_str(shape) +
-                       " (it does not broadcast to it)");
+    fail("sum_to",
+         "cannot sum " + shape_str(x.shape()) + " down to " + shape_str(shape) + " (it does not broadcast to it)");
   const std::int64_t lead = x.dim() - static_cast<std::int64_t>(shape.size());
   std::vector<std::int64_t> axes;
   for (std::int64_t d = 0; d < x.dim(); ++d)
     if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
   Tensor out = reshape((axes.empty() ? x : sum_values(x, axes)).detach(), shape);
   const Shape x_shape = x.shape();
-  return record("sum_to", {x}, out, [x_shape](const Tensor& g) {
-    return std::vector<Tensor>{broadcast_to(g, x_shape)};
-  }, where);
+  return record("sum_to", {x}, out, where,
+                [x_shape](const Tensor& g) { return std::vector<Tensor>{broadcast_to(g, x_shape)}; });
 }
 
 }  // namespace tg

@@ -29,9 +29,8 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
   impl->dtype = x.dtype();
   impl->storage = x.impl()->storage;
   const Shape x_shape = x.shape();
-  return record("reshape", {x}, Tensor(impl), [x_shape](const Tensor& g) {
-    return std::vector<Tensor>{reshape(g, x_shape)};
-  }, where);
+  return record("reshape", {x}, Tensor(impl), where,
+                [x_shape](const Tensor& g) { return std::vector<Tensor>{reshape(g, x_shape)}; });
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis, Where where) {
@@ -83,23 +82,25 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where whe
   std::vector<std::int64_t> sorted = p;
   std::sort(sorted.begin(), sorted.end());
   for (std::size_t i = 0; ok && i < sorted.size(); ++i) ok = sorted[i] == static_cast<std::int64_t>(i);
-  if (!ok) fail("permute", "the permutation has " + std::to_string(perm.size()) + " entries that must be each axis of " +
-                               shape_str(x.shape()) + " exactly once");
+  if (!ok)
+    fail("permute", "the permutation has " + std::to_string(perm.size()) + " entries that must be each axis of " +
+                        shape_str(x.shape()) + " exactly once");
   const auto xs = detail::strides_of(x.shape());
   Shape out_shape(p.size());
   std::vector<std::int64_t> src(p.size());
-  for (std::size_t i = 0; i < p.size(); ++i) out_shape[i] = x.shape()[p[i]], src[i] = xs[p[i]], inverse[p[i]] = static_cast<std::int64_t>(i);
+  for (std::size_t i = 0; i < p.size(); ++i)
+    out_shape[i] = x.shape()[p[i]], src[i] = xs[p[i]], inverse[p[i]] = static_cast<std::int64_t>(i);
   Tensor out = gather_strided(x, out_shape, src);
-  return record("permute", {x}, out, [inverse](const Tensor& g) {
-    return std::vector<Tensor>{permute(g, inverse)};
-  }, where);
+  return record("permute", {x}, out, where,
+                [inverse](const Tensor& g) { return std::vector<Tensor>{permute(g, inverse)}; });
 }
 
 Tensor transpose(const Tensor& x, std::int64_t axis0, std::int64_t axis1, Where where) {
   detail::check_defined("transpose", x, "x");
   std::vector<std::int64_t> p(static_cast<std::size_t>(x.dim()));
   std::iota(p.begin(), p.end(), 0);
-  std::swap(p[detail::normalize_axis("transpose", axis0, x.dim())], p[detail::normalize_axis("transpose", axis1, x.dim())]);
+  std::swap(p[detail::normalize_axis("transpose", axis0, x.dim())],
+            p[detail::normalize_axis("transpose", axis1, x.dim())]);
   return permute(x, p, where);
 }
 
@@ -111,9 +112,8 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape, Where where) {
   if (x.shape() == shape) return x;
   Tensor out = gather_strided(x, shape, detail::broadcast_strides(x.shape(), shape));
   const Shape x_shape = x.shape();
-  return record("broadcast_to", {x}, out, [x_shape](const Tensor& g) {
-    return std::vector<Tensor>{sum_to(g, x_shape)};
-  }, where);
+  return record("broadcast_to", {x}, out, where,
+                [x_shape](const Tensor& g) { return std::vector<Tensor>{sum_to(g, x_shape)}; });
 }
 
 // Copies a block of (outer, rows, inner) between tensors of different sizes along the middle axis. Not recorded.
@@ -150,11 +150,11 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
   Tensor out = empty(out_shape, x.dtype());
   copy_block(x, n, a, out, b - a, 0, b - a, outer, inner);
   const Shape x_shape = x.shape();
-  return record("slice", {x}, out, [x_shape, axis, a, b, n, outer, inner](const Tensor& g) {
+  return record("slice", {x}, out, where, [x_shape, axis, a, b, n, outer, inner](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
     copy_block(g, b - a, 0, gx, n, a, b - a, outer, inner);
     return std::vector<Tensor>{gx};
-  }, where);
+  });
 }
 
 // concat joins along one axis; the derivative hands each input its slice of the gradient.
@@ -177,11 +177,12 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {
   Tensor out = empty(out_shape, xs[0].dtype());
   for (std::size_t i = 0; i < xs.size(); ++i)
     copy_block(xs[i], xs[i].shape()[axis], 0, out, n, starts[i], xs[i].shape()[axis], outer, inner);
-  return record("concat", xs, out, [xs, starts, axis](const Tensor& g) {
+  return record("concat", xs, out, where, [xs, starts, axis](const Tensor& g) {
     std::vector<Tensor> grads;
-    for (std::size_t i = 0; i < xs.size(); ++i) grads.push_back(slice(g, axis, starts[i], starts[i] + xs[i].shape()[axis]));
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      grads.push_back(slice(g, axis, starts[i], starts[i] + xs[i].shape()[axis]));
     return grads;
-  }, where);
+  });
 }
 
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {

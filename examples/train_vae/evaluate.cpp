@@ -7,7 +7,8 @@
 
 namespace tg::app {
 
-Evaluation evaluate(const vae::VAE& model, const Tensor& x, std::int64_t iwae_k, std::int64_t log_px_k, Generator& gen) {
+Evaluation evaluate(const vae::VAE& model, const Tensor& x, std::int64_t iwae_k, std::int64_t log_px_k,
+                    Generator& gen) {
   NoGrad no_grad;
   Evaluation e;
   const std::int64_t N = x.size(0), chunk = std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(iwae_k, 10));
@@ -34,7 +35,7 @@ std::vector<std::pair<std::string, std::string>> write_pictures(const vae::VAE& 
   std::vector<std::pair<std::string, std::string>> files;
   const std::int64_t n = std::min<std::int64_t>(16, x.size(0)), L = model.latent_dim();
   Tensor inputs = slice(x, 0, 0, n);
-  Tensor recon = model.decode_mean(model.encode(inputs).loc());      // mean of p(x|z) at z = mu
+  Tensor recon = model.decode_mean(model.encode(inputs).loc());  // mean of p(x|z) at z = mu
   write_image_grid(dir + "/reconstructions.png", concat({inputs, recon}, 0), n);
   files.emplace_back("reconstructions.png", "test inputs (top) and reconstructions (bottom)");
   Tensor samples = model.decode_mean(randn({64, L}, gen, x.dtype()));  // z ~ p(z), then the mean of p(x|z)

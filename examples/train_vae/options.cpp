@@ -84,27 +84,48 @@ Options parse_options(int argc, char** argv) {
     if (flag.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + flag + "'");
     if (i + 1 >= argc) throw UsageError(flag + ": missing value");
     const std::string v = argv[++i];
-    if (flag == "--model") o.model = one_of(flag, v, {"vae", "iwae"});
-    else if (flag == "--k") o.k = to_int(flag, v, 1);
-    else if (flag == "--arch") o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
-    else if (flag == "--latent") o.latent = to_int(flag, v, 1), explicit_sizes = true;
-    else if (flag == "--hidden") o.hidden = to_sizes(flag, v), explicit_sizes = true;
-    else if (flag == "--activation") o.activation = one_of(flag, v, {"relu", "tanh", "sigmoid", "softplus"}), explicit_sizes = true;
-    else if (flag == "--epochs") o.epochs = to_int(flag, v, 1);
-    else if (flag == "--batch") o.batch = to_int(flag, v, 1);
-    else if (flag == "--lr") o.lr = to_double(flag, v);
-    else if (flag == "--schedule") o.schedule = one_of(flag, v, {"constant", "iwae"});
-    else if (flag == "--seed") o.seed = static_cast<std::uint64_t>(to_int(flag, v, 0));
-    else if (flag == "--threads") o.threads = static_cast<int>(to_int(flag, v, 0));
-    else if (flag == "--data") o.data = v;
-    else if (flag == "--train-n") o.train_n = to_int(flag, v, 0);
-    else if (flag == "--binarize") o.binarize = one_of(flag, v, {"dynamic", "fixed"});
-    else if (flag == "--eval-k") o.eval_k = to_int(flag, v, 1);
-    else if (flag == "--eval-k-epoch") o.eval_k_epoch = to_int(flag, v, 1);
-    else if (flag == "--eval-n") o.eval_n = to_int(flag, v, 0);
-    else if (flag == "--out") o.out = v;
-    else if (flag == "--resume") o.resume = v;
-    else throw UsageError("unknown flag '" + flag + "'");
+    if (flag == "--model")
+      o.model = one_of(flag, v, {"vae", "iwae"});
+    else if (flag == "--k")
+      o.k = to_int(flag, v, 1);
+    else if (flag == "--arch")
+      o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
+    else if (flag == "--latent")
+      o.latent = to_int(flag, v, 1), explicit_sizes = true;
+    else if (flag == "--hidden")
+      o.hidden = to_sizes(flag, v), explicit_sizes = true;
+    else if (flag == "--activation")
+      o.activation = one_of(flag, v, {"relu", "tanh", "sigmoid", "softplus"}), explicit_sizes = true;
+    else if (flag == "--epochs")
+      o.epochs = to_int(flag, v, 1);
+    else if (flag == "--batch")
+      o.batch = to_int(flag, v, 1);
+    else if (flag == "--lr")
+      o.lr = to_double(flag, v);
+    else if (flag == "--schedule")
+      o.schedule = one_of(flag, v, {"constant", "iwae"});
+    else if (flag == "--seed")
+      o.seed = static_cast<std::uint64_t>(to_int(flag, v, 0));
+    else if (flag == "--threads")
+      o.threads = static_cast<int>(to_int(flag, v, 0));
+    else if (flag == "--data")
+      o.data = v;
+    else if (flag == "--train-n")
+      o.train_n = to_int(flag, v, 0);
+    else if (flag == "--binarize")
+      o.binarize = one_of(flag, v, {"dynamic", "fixed"});
+    else if (flag == "--eval-k")
+      o.eval_k = to_int(flag, v, 1);
+    else if (flag == "--eval-k-epoch")
+      o.eval_k_epoch = to_int(flag, v, 1);
+    else if (flag == "--eval-n")
+      o.eval_n = to_int(flag, v, 0);
+    else if (flag == "--out")
+      o.out = v;
+    else if (flag == "--resume")
+      o.resume = v;
+    else
+      throw UsageError("unknown flag '" + flag + "'");
   }
   if (!o.arch.empty() && explicit_sizes)
     throw UsageError("--arch sets the layer sizes and activation; leave out --latent, --hidden and --activation");

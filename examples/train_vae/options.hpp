@@ -9,9 +9,9 @@
 namespace tg::app {
 
 struct Options {
-  std::string model = "iwae";      // vae | iwae
-  std::int64_t k = 5;              // samples per example in the training bound
-  std::string arch = "";           // pytorch-examples | iwae-paper | "" (explicit sizes below)
+  std::string model = "iwae";  // vae | iwae
+  std::int64_t k = 5;          // samples per example in the training bound
+  std::string arch = "";       // pytorch-examples | iwae-paper | "" (explicit sizes below)
   std::int64_t latent = 8;
   std::vector<std::int64_t> hidden = {256, 128};
   std::string activation = "tanh";
@@ -20,13 +20,13 @@ struct Options {
   double lr = 1e-3;
   std::string schedule = "constant";  // constant | iwae
   std::uint64_t seed = 1;
-  int threads = 0;                    // 0: from TG_NUM_THREADS or the core count
-  std::string data = "shapes";        // shapes | a directory of IDX files (raw or .gz)
-  std::int64_t train_n = 0;           // training examples used (0: all)
-  std::string binarize = "dynamic";   // dynamic | fixed
-  std::int64_t eval_k = 5000;         // importance samples for the final log p(x) estimate
-  std::int64_t eval_k_epoch = 50;     // ... and for the per-epoch estimate
-  std::int64_t eval_n = 500;          // test examples used for the estimates (0: all)
+  int threads = 0;                   // 0: from TG_NUM_THREADS or the core count
+  std::string data = "shapes";       // shapes | a directory of IDX files (raw or .gz)
+  std::int64_t train_n = 0;          // training examples used (0: all)
+  std::string binarize = "dynamic";  // dynamic | fixed
+  std::int64_t eval_k = 5000;        // importance samples for the final log p(x) estimate
+  std::int64_t eval_k_epoch = 50;    // ... and for the per-epoch estimate
+  std::int64_t eval_n = 500;         // test examples used for the estimates (0: all)
   std::string out = "build/train_vae";
   std::string resume = "";
   bool help = false;

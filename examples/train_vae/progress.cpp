@@ -12,8 +12,10 @@ using Clock = std::chrono::steady_clock;
 std::string format_duration(double seconds) {
   const auto s = static_cast<long long>(seconds + 0.5);
   char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-  else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
   return buf;
 }
 
@@ -55,7 +57,8 @@ void Progress::draw(bool force) {
 
 double Progress::finish_epoch() {
   const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
-  if (terminal_) draw(true), std::fputc('\n', stderr);
+  if (terminal_)
+    draw(true), std::fputc('\n', stderr);
   else
     std::fprintf(stderr, "epoch %lld/%lld: %lld batches, train bound %.3f, %.0f examples/s, %s\n",
                  static_cast<long long>(epoch_), static_cast<long long>(epochs_), static_cast<long long>(steps_),

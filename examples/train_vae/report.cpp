@@ -31,8 +31,8 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
      << "examples_per_s\n";
   for (const EpochMetrics& r : rows)
     os << r.epoch << ',' << num(r.train_bound, 4) << ',' << num(r.test_elbo, 4) << ',' << num(r.test_iwae, 4) << ','
-       << num(r.test_log_px, 4) << ',' << r.log_px_k << ',' << num(r.kl, 4) << ',' << r.active_units << ',' << num(r.seconds, 2) << ','
-       << num(r.examples_per_s, 1) << '\n';
+       << num(r.test_log_px, 4) << ',' << r.log_px_k << ',' << num(r.kl, 4) << ',' << r.active_units << ','
+       << num(r.seconds, 2) << ',' << num(r.examples_per_s, 1) << '\n';
   write_text(path, os.str());
 }
 
@@ -54,7 +54,11 @@ void write_image_grid(const std::string& path, const Tensor& images, std::int64_
 // One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better).
 void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& rows) {
   const double W = 640, H = 360, left = 70, right = 150, top = 20, bottom = 40;
-  struct Series { const char* name; const char* color; double EpochMetrics::*field; };
+  struct Series {
+    const char* name;
+    const char* color;
+    double EpochMetrics::*field;
+  };
   const Series series[] = {{"train bound", "#1f77b4", &EpochMetrics::train_bound},
                            {"test ELBO", "#ff7f0e", &EpochMetrics::test_elbo},
                            {"test IWAE bound", "#2ca02c", &EpochMetrics::test_iwae},
@@ -99,7 +103,8 @@ void write_index_html(const std::string& path, const IndexPage& page, const std:
   for (const auto& [file, caption] : page.images)
     os << "<figure><img src=\"" << file << "\" width=\"420\"><figcaption>" << caption << "</figcaption></figure>\n";
   os << "<h2>Metrics (nats; higher bounds are better)</h2>\n<table><tr><th>epoch</th><th>train bound</th><th>test ELBO"
-     << "</th><th>test IWAE</th><th>test log p(x)</th><th>KL</th><th>active units</th><th>s</th><th>examples/s</th></tr>\n";
+     << "</th><th>test IWAE</th><th>test log p(x)</th><th>KL</th><th>active "
+        "units</th><th>s</th><th>examples/s</th></tr>\n";
   for (const auto& r : rows)
     os << "<tr><td>" << r.epoch << "</td><td>" << num(r.train_bound, 2) << "</td><td>" << num(r.test_elbo, 2)
        << "</td><td>" << num(r.test_iwae, 2) << "</td><td>" << num(r.test_log_px, 2) << "</td><td>" << num(r.kl, 2)

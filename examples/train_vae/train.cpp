@@ -20,15 +20,17 @@ namespace {
 
 vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
   vae::Architecture a = o.arch == "pytorch-examples" ? vae::pytorch_examples_architecture()
-                        : o.arch == "iwae-paper"     ? vae::iwae_paper_architecture()
-                                                     : vae::Architecture{data_dim, o.hidden, o.latent, o.activation, "glorot"};
+                        : o.arch == "iwae-paper"
+                            ? vae::iwae_paper_architecture()
+                            : vae::Architecture{data_dim, o.hidden, o.latent, o.activation, "glorot"};
   a.data_dim = data_dim;
   return a;
 }
 
 nn::TrainTest load_data(const Options& o) {
-  nn::TrainTest d = o.data == "shapes" ? nn::TrainTest{nn::make_shapes(20000, 2 * o.seed + 11), nn::make_shapes(2000, 2 * o.seed + 12)}
-                                       : nn::load_mnist_like(o.data);
+  nn::TrainTest d = o.data == "shapes"
+                        ? nn::TrainTest{nn::make_shapes(20000, 2 * o.seed + 11), nn::make_shapes(2000, 2 * o.seed + 12)}
+                        : nn::load_mnist_like(o.data);
   if (o.train_n > 0 && o.train_n < d.train.size()) d.train = d.train.head(o.train_n);
   return d;
 }
@@ -38,7 +40,8 @@ nn::TrainTest load_data(const Options& o) {
 Tensor test_images(const nn::Dataset& test, const Options& o) {
   const std::int64_t n = o.eval_n == 0 ? test.size() : std::min(o.eval_n, test.size());
   Generator gen(7919);
-  nn::BatchOptions b{.batch_size = n, .shuffle = false, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)};
+  nn::BatchOptions b{
+      .batch_size = n, .shuffle = false, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)};
   const nn::Dataset head = test.head(n);  // BatchIterator keeps a reference: the rows must outlive it
   nn::BatchIterator it(head, b, gen);
   Tensor x;
@@ -49,15 +52,17 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
 // One epoch of Adam steps on -mean(bound); returns the mean training bound.
 double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, const Options& o, Generator& data_gen,
                    Generator& noise_gen, Progress& progress, std::int64_t epoch) {
-  nn::BatchIterator batches(train, {.batch_size = o.batch, .shuffle = true, .drop_last = false,
-                                    .binarize = nn::binarize_from_name(o.binarize)}, data_gen);
+  nn::BatchIterator batches(
+      train,
+      {.batch_size = o.batch, .shuffle = true, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)},
+      data_gen);
   progress.start_epoch(epoch + 1, o.epochs, batches.num_batches());
   for (Tensor x; batches.next(x);) {
     current_tape().clear();
     opt.zero_grad();
-    Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);                    // (K, B, L)
-    Tensor bound = o.model == "iwae" ? vae::iwae_bound(model, x, eps)         // (iwae.2) L_K
-                                     : vae::elbo_analytic(model, x, eps);     // (elbo.6) K-sample ELBO
+    Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);                  // (K, B, L)
+    Tensor bound = o.model == "iwae" ? vae::iwae_bound(model, x, eps)      // (iwae.2) L_K
+                                     : vae::elbo_analytic(model, x, eps);  // (elbo.6) K-sample ELBO
     Tensor loss = -mean(bound);
     backward(loss);
     opt.step();
@@ -68,9 +73,11 @@ double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, con
 }
 
 void print_summary(const Options& o, const EpochMetrics& m, double std_err, std::int64_t log_px_k) {
-  std::printf("\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
-              "active units %lld\n", o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae,
-              m.test_log_px, std_err, static_cast<long long>(log_px_k), m.kl, static_cast<long long>(m.active_units));
+  std::printf(
+      "\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
+      "active units %lld\n",
+      o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, std_err,
+      static_cast<long long>(log_px_k), m.kl, static_cast<long long>(m.active_units));
   std::printf("wrote %s/{index.html, metrics.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
               o.out.c_str());
 }
@@ -110,7 +117,8 @@ int run(const Options& o, const std::string& command_line) {
     const bool last = epoch + 1 == o.epochs;
     m.log_px_k = last ? o.eval_k : o.eval_k_epoch;
     ev = evaluate(model, x_test, o.k, m.log_px_k, eval_gen);
-    m.test_elbo = ev.elbo, m.test_iwae = ev.iwae, m.test_log_px = ev.log_px, m.kl = ev.kl, m.active_units = ev.active_units;
+    m.test_elbo = ev.elbo, m.test_iwae = ev.iwae, m.test_log_px = ev.log_px, m.kl = ev.kl,
+    m.active_units = ev.active_units;
     rows.push_back(m);
     std::fprintf(stderr, "  test: ELBO %.2f  IWAE-%lld %.2f  log p(x) %.2f (k = %lld)  KL %.2f  active units %lld\n",
                  m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px,
@@ -121,9 +129,10 @@ int run(const Options& o, const std::string& command_line) {
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_svg_chart(o.out + "/curves.svg", rows);
     Generator picture_gen(o.seed + 77);
-    IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,
-                   model.architecture().describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
-                   write_pictures(model, x_test, o.out, picture_gen)};
+    IndexPage page{
+        "train_vae: " + o.model + " on " + o.data, command_line,
+        model.architecture().describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
+        write_pictures(model, x_test, o.out, picture_gen)};
     write_index_html(o.out + "/index.html", page, rows);
   }
   if (!rows.empty()) print_summary(o, rows.back(), ev.log_px_std_err, o.eval_k);

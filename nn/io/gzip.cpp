@@ -66,14 +66,14 @@ bool usable(const Huffman& h, CodeShape shape) {
 }
 
 // Base values and extra-bit counts of length symbols 257..285 and distance symbols 0..29 (RFC 1951 3.2.5).
-constexpr std::array<std::uint16_t, 29> kLenBase = {
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+constexpr std::array<std::uint16_t, 29> kLenBase = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                                    31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
 constexpr std::array<std::uint8_t, 29> kLenExtra = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                                     2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-constexpr std::array<std::uint16_t, 30> kDistBase = {1,   2,   3,   4,   5,    7,    9,    13,   17,   25,
-                                                     33,  49,  65,  97,  129,  193,  257,  385,  513,  769,
+constexpr std::array<std::uint16_t, 30> kDistBase = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                                     33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
                                                      1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
-constexpr std::array<std::uint8_t, 30> kDistExtra = {0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6,
+constexpr std::array<std::uint8_t, 30> kDistExtra = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                                      6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
 
 struct FixedCodes {
@@ -145,8 +145,7 @@ class Inflater {
  public:
   Inflater(std::span<const std::uint8_t> data, std::size_t start, const std::string& what,
            std::vector<std::uint8_t>& out, std::size_t max_output, std::size_t size_hint)
-      : data_(data), in_(data, start), what_(what), out_(out), base_(out.size()), n_(out.size()),
-        max_(max_output) {
+      : data_(data), in_(data, start), what_(what), out_(out), base_(out.size()), n_(out.size()), max_(max_output) {
     out_.resize(n_ + std::min(size_hint, max_ - std::min(max_, n_)));
   }
 
@@ -212,8 +211,7 @@ class Inflater {
   }
 
   void grow(std::size_t need) {  // room for `need` more bytes at n_
-    if (need > max_ || n_ > max_ - need)
-      fail("decoded data exceeds the limit of " + std::to_string(max_) + " bytes");
+    if (need > max_ || n_ > max_ - need) fail("decoded data exceeds the limit of " + std::to_string(max_) + " bytes");
     const std::size_t doubled = std::max<std::size_t>(2 * out_.size(), std::size_t{1} << 16);
     out_.resize(std::max(n_ + need, std::min(max_, doubled)));
   }
@@ -234,8 +232,8 @@ class Inflater {
   void dynamic_tables(Huffman& lit, Huffman& dist) {  // RFC 1951 section 3.2.7
     const int nlen = static_cast<int>(bits(5)) + 257, ndist = static_cast<int>(bits(5)) + 1;
     const int ncode = static_cast<int>(bits(4)) + 4;
-    if (nlen > 286 || ndist > 30) fail("too many length or distance codes (" + std::to_string(nlen) + ", " +
-                                       std::to_string(ndist) + ")");
+    if (nlen > 286 || ndist > 30)
+      fail("too many length or distance codes (" + std::to_string(nlen) + ", " + std::to_string(ndist) + ")");
     static constexpr std::array<int, 19> order = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
     std::array<std::uint8_t, 320> lengths{};
     for (int i = 0; i < ncode; ++i) lengths[order[i]] = static_cast<std::uint8_t>(bits(3));
@@ -279,9 +277,12 @@ class Inflater {
       if (out_.size() - n_ < len) grow(len);
       std::uint8_t* o = out_.data() + n_;
       const std::uint8_t* s = o - d;
-      if (d >= len) std::memcpy(o, s, len);
-      else if (d == 1) std::memset(o, *s, len);
-      else for (std::size_t i = 0; i < len; ++i) o[i] = s[i];  // overlapping copy repeats the pattern
+      if (d >= len)
+        std::memcpy(o, s, len);
+      else if (d == 1)
+        std::memset(o, *s, len);
+      else
+        for (std::size_t i = 0; i < len; ++i) o[i] = s[i];  // overlapping copy repeats the pattern
       n_ += len;
     }
   }
@@ -340,7 +341,8 @@ std::vector<std::uint8_t> inflate_raw(std::span<const std::uint8_t> data, const 
   std::vector<std::uint8_t> out;
   const std::size_t bound = data.size() > max_output / 1032 ? max_output : data.size() * 1032;
   const std::size_t end = Inflater(data, 0, what, out, max_output, std::min(size_hint, bound)).run();
-  if (consumed != nullptr) *consumed = end;
+  if (consumed != nullptr)
+    *consumed = end;
   else if (end != data.size())
     fail_at(what, end, std::to_string(data.size() - end) + " bytes of trailing data after the deflate stream");
   return out;
@@ -361,8 +363,9 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::
       fail_at(what, p, "CRC-32 mismatch: stored " + hex32(le32(data, p)) + ", computed " + hex32(crc));
     const auto size = static_cast<std::uint32_t>(out.size() - begin);  // ISIZE is the length modulo 2^32
     if (le32(data, p + 4) != size)
-      fail_at(what, p + 4, "length mismatch: stored " + std::to_string(le32(data, p + 4)) + ", decoded " +
-                               std::to_string(size) + " bytes");
+      fail_at(what, p + 4,
+              "length mismatch: stored " + std::to_string(le32(data, p + 4)) + ", decoded " + std::to_string(size) +
+                  " bytes");
     p += 8;
     const auto rest = data.subspan(p);
     if (std::all_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b == 0; })) return out;
@@ -384,8 +387,8 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   bytes.resize(got);
   std::uint8_t chunk[4096];  // the file may have grown since its size was taken
   while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
-  if (std::ferror(f.get())) throw std::runtime_error("read: " + path + ": read error after " +
-                                                     std::to_string(bytes.size()) + " bytes");
+  if (std::ferror(f.get()))
+    throw std::runtime_error("read: " + path + ": read error after " + std::to_string(bytes.size()) + " bytes");
   return bytes;
 }
 

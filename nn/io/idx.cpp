@@ -17,13 +17,20 @@ namespace {
 
 std::string type_name(std::uint8_t type) {
   switch (type) {
-    case 0x08: return "unsigned byte";
-    case 0x09: return "signed byte";
-    case 0x0B: return "int16";
-    case 0x0C: return "int32";
-    case 0x0D: return "float32";
-    case 0x0E: return "float64";
-    default: return "unknown";
+    case 0x08:
+      return "unsigned byte";
+    case 0x09:
+      return "signed byte";
+    case 0x0B:
+      return "int16";
+    case 0x0C:
+      return "int32";
+    case 0x0D:
+      return "float32";
+    case 0x0E:
+      return "float64";
+    default:
+      return "unknown";
   }
 }
 
@@ -58,15 +65,17 @@ IdxArray parse_idx(std::span<const std::uint8_t> bytes, const std::string& what)
     const std::uint8_t* p = bytes.data() + 4 + 4 * d;
     const std::uint32_t size = std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
     a.shape.push_back(size);
-    if (size != 0 && count > available / size) too_big = true;
-    else count *= size;
+    if (size != 0 && count > available / size)
+      too_big = true;
+    else
+      count *= size;
   }
   if (too_big || count > available)
     fail(what, "truncated at byte " + std::to_string(bytes.size()) + ": shape " + shape_string(a.shape) +
                    " needs more data than the " + std::to_string(available) + " bytes after the header");
   if (count < available)
-    fail(what, std::to_string(available - count) + " bytes of trailing data at byte " +
-                   std::to_string(header + count) + " after the " + shape_string(a.shape) + " array");
+    fail(what, std::to_string(available - count) + " bytes of trailing data at byte " + std::to_string(header + count) +
+                   " after the " + shape_string(a.shape) + " array");
   a.data.assign(bytes.begin() + static_cast<std::ptrdiff_t>(header), bytes.end());
   return a;
 }

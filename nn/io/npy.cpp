@@ -73,10 +73,14 @@ class HeaderParser {
     while (!eat('}')) {
       const std::string key = quoted();
       expect(':');
-      if (key == "descr") a.dtype = descr(), have_descr = true;
-      else if (key == "fortran_order") fortran_order(), have_order = true;
-      else if (key == "shape") a.shape = shape(), have_shape = true;
-      else fail("unexpected key '" + key + "'");
+      if (key == "descr")
+        a.dtype = descr(), have_descr = true;
+      else if (key == "fortran_order")
+        fortran_order(), have_order = true;
+      else if (key == "shape")
+        a.shape = shape(), have_shape = true;
+      else
+        fail("unexpected key '" + key + "'");
       if (!eat(',')) {
         expect('}');
         break;
@@ -120,9 +124,12 @@ class HeaderParser {
   }
   void fortran_order() {
     skip_space();
-    if (s_.substr(i_, 5) == "False") i_ += 5;
-    else if (s_.substr(i_, 4) == "True") fail("Fortran-order (column-major) arrays are not supported");
-    else fail("'fortran_order' must be False or True");
+    if (s_.substr(i_, 5) == "False")
+      i_ += 5;
+    else if (s_.substr(i_, 4) == "True")
+      fail("Fortran-order (column-major) arrays are not supported");
+    else
+      fail("'fortran_order' must be False or True");
   }
   std::vector<std::int64_t> shape() {
     std::vector<std::int64_t> dims;
@@ -223,14 +230,14 @@ constexpr std::uint64_t kZip32Limit = 0xFFFFFFFFu;  // this value in a 32-bit fi
 void put_entry_header(std::vector<std::uint8_t>& out, bool central, const std::string& name, std::uint32_t crc,
                       std::uint64_t size, std::uint64_t local_offset) {
   put_le(out, central ? kCentralSig : kLocalSig, 4);
-  if (central) put_le(out, 20, 2);  // version made by
+  if (central) put_le(out, 20, 2);                                // version made by
   for (std::uint64_t v : {20, 0, 0, 0, 0x21}) put_le(out, v, 2);  // needed, flags, method, time, date
   for (std::uint64_t v : std::initializer_list<std::uint64_t>{crc, size, size}) put_le(out, v, 4);
   put_le(out, name.size(), 2);
   put_le(out, 0, 2);  // extra field length
   if (central) {
     for (int i = 0; i < 4; ++i) put_le(out, 0, 2);  // comment length, disk, internal attributes, external (low)
-    put_le(out, 0, 2);                               // external attributes (high)
+    put_le(out, 0, 2);                              // external attributes (high)
     put_le(out, local_offset, 4);
   }
   out.insert(out.end(), name.begin(), name.end());
@@ -243,8 +250,8 @@ struct CentralEntry {
 };
 
 // Parses the central directory header at `p`; returns the offset just after it.
-std::uint64_t read_central(std::span<const std::uint8_t> d, std::uint64_t p, std::uint64_t end,
-                           const std::string& what, CentralEntry& e) {
+std::uint64_t read_central(std::span<const std::uint8_t> d, std::uint64_t p, std::uint64_t end, const std::string& what,
+                           CentralEntry& e) {
   if (end - p < 46 || get_le(d, p, 4) != kCentralSig) zip_fail(what, p, "bad central directory entry");
   e.flags = static_cast<std::uint32_t>(get_le(d, p + 8, 2));
   e.method = static_cast<std::uint32_t>(get_le(d, p + 10, 2));
@@ -283,13 +290,18 @@ std::vector<std::uint8_t> read_entry(std::span<const std::uint8_t> d, const Cent
   if (e.flags & 1) zip_fail(what, p, "entry '" + e.name + "' is encrypted");
   const auto data = d.subspan(start, e.compressed);
   std::vector<std::uint8_t> bytes;
-  if (e.method == 0 && e.compressed == e.size) bytes.assign(data.begin(), data.end());
-  else if (e.method == 8) bytes = inflate_raw(data, what + ": " + e.name, std::min(e.size, default_max_output), e.size);
-  else zip_fail(what, p, "entry '" + e.name + "': compression method " + std::to_string(e.method) + " with sizes " +
-                             std::to_string(e.compressed) + "/" + std::to_string(e.size) + " is not supported");
+  if (e.method == 0 && e.compressed == e.size)
+    bytes.assign(data.begin(), data.end());
+  else if (e.method == 8)
+    bytes = inflate_raw(data, what + ": " + e.name, std::min(e.size, default_max_output), e.size);
+  else
+    zip_fail(what, p,
+             "entry '" + e.name + "': compression method " + std::to_string(e.method) + " with sizes " +
+                 std::to_string(e.compressed) + "/" + std::to_string(e.size) + " is not supported");
   if (bytes.size() != e.size)
-    zip_fail(what, start, "entry '" + e.name + "' decodes to " + std::to_string(bytes.size()) + " bytes, not " +
-                              std::to_string(e.size));
+    zip_fail(
+        what, start,
+        "entry '" + e.name + "' decodes to " + std::to_string(bytes.size()) + " bytes, not " + std::to_string(e.size));
   if (crc32(bytes) != e.crc) zip_fail(what, start, "entry '" + e.name + "': CRC-32 mismatch");
   return bytes;
 }
@@ -382,8 +394,10 @@ std::vector<T> typed_values(const NpyArray& a, const char* dtype, const std::str
   if (a.dtype != dtype)
     throw std::runtime_error("npy: array '" + name + "' has dtype " + a.dtype + ", expected " + dtype);
   if (a.bytes.size() % sizeof(T) != 0)
-    throw std::runtime_error("npy: array '" + name + "' has " + std::to_string(a.bytes.size()) + " bytes, not a "
-                             "multiple of " + std::to_string(sizeof(T)));
+    throw std::runtime_error("npy: array '" + name + "' has " + std::to_string(a.bytes.size()) +
+                             " bytes, not a "
+                             "multiple of " +
+                             std::to_string(sizeof(T)));
   std::vector<T> v(a.bytes.size() / sizeof(T));
   if (!v.empty()) std::memcpy(v.data(), a.bytes.data(), a.bytes.size());
   return v;

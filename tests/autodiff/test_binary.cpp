@@ -107,8 +107,7 @@ TEST_CASE("broadcast backward: mul sums the gradient over broadcast axes", "[ops
 
 TEST_CASE("broadcast backward: div sums the gradient over broadcast axes", "[ops][broadcast]") {
   check_broadcast_backward([](const Tensor& a, const Tensor& b) { return div(a, b); },
-                           [](double, double b) { return 1 / b; },
-                           [](double a, double b) { return -a / (b * b); });
+                           [](double, double b) { return 1 / b; }, [](double a, double b) { return -a / (b * b); });
 }
 
 TEST_CASE("broadcast backward: where sums the gradient over broadcast axes", "[ops][broadcast]") {

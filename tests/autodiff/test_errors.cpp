@@ -23,16 +23,13 @@ TEST_CASE("errors: broadcast failure names both shapes", "[errors][broadcast]") 
 }
 
 TEST_CASE("errors: bad axis", "[errors]") {
-  REQUIRE_THROWS_WITH(sum(zeros({2, 3}), {2}),
-                      "sum: axis 2 is out of range for a tensor of rank 2 (valid: -2 to 1)");
-  REQUIRE_THROWS_WITH(max(zeros({2, 3}), -3),
-                      "max: axis -3 is out of range for a tensor of rank 2 (valid: -2 to 1)");
+  REQUIRE_THROWS_WITH(sum(zeros({2, 3}), {2}), "sum: axis 2 is out of range for a tensor of rank 2 (valid: -2 to 1)");
+  REQUIRE_THROWS_WITH(max(zeros({2, 3}), -3), "max: axis -3 is out of range for a tensor of rank 2 (valid: -2 to 1)");
   REQUIRE_THROWS_WITH(logsumexp(zeros({2}), 1), Contains("logsumexp: axis 1 is out of range"));
   REQUIRE_THROWS_WITH(mean(zeros({2}), {5}), Contains("mean: axis 5 is out of range"));
   REQUIRE_THROWS_WITH(slice(zeros({2}), 1, 0, 1), Contains("slice: axis 1 is out of range"));
   REQUIRE_THROWS_WITH(concat({zeros({2})}, 1), Contains("concat: axis 1 is out of range"));
-  REQUIRE_THROWS_WITH(stack({zeros({2})}, 3),
-                      Contains("stack: axis 3 is out of range for a tensor of rank 2"));
+  REQUIRE_THROWS_WITH(stack({zeros({2})}, 3), Contains("stack: axis 3 is out of range for a tensor of rank 2"));
   REQUIRE_THROWS_WITH(squeeze(zeros({2}), 1), Contains("squeeze: axis 1 is out of range"));
 }
 
@@ -42,8 +39,7 @@ TEST_CASE("errors: reshape mismatch", "[errors]") {
 }
 
 TEST_CASE("errors: slice out of range", "[errors]") {
-  REQUIRE_THROWS_WITH(slice(zeros({4, 3}), 0, 2, 5),
-                      "slice: [2, 5) is not a range within axis 0 of (4, 3) (size 4)");
+  REQUIRE_THROWS_WITH(slice(zeros({4, 3}), 0, 2, 5), "slice: [2, 5) is not a range within axis 0 of (4, 3) (size 4)");
 }
 
 TEST_CASE("errors: concat mismatch", "[errors]") {
@@ -64,9 +60,8 @@ TEST_CASE("errors: undefined tensors are named, not dereferenced", "[errors][edg
   REQUIRE_THROWS_WITH(matmul(zeros({2, 2}), Tensor()), "matmul: b is an undefined Tensor");
   REQUIRE_THROWS_WITH(reshape(Tensor(), {1}), "reshape: x is an undefined Tensor");
   Tensor x = tensor({1}, f64);
-  REQUIRE_THROWS_WITH(
-      x.grad().item(),
-      Contains("this Tensor is undefined (default-constructed, or a gradient never computed)"));
+  REQUIRE_THROWS_WITH(x.grad().item(),
+                      Contains("this Tensor is undefined (default-constructed, or a gradient never computed)"));
 }
 
 TEST_CASE("errors: every message is a tg::Error, which is a std::invalid_argument", "[errors]") {

@@ -13,8 +13,8 @@ namespace {
 Tensor cube(const Tensor& x, bool wrong, Where where = Where::current()) {
   Tensor y = detail::map_values(x, [](auto v) { return v * v * v; });
   const double k = wrong ? 2.0 : 3.0;
-  return current_tape().record(
-      "cube", {x}, y, [x, k](const Tensor& g) { return std::vector<Tensor>{g * square(x) * k}; }, where);
+  return current_tape().record("cube", {x}, y, where,
+                               [x, k](const Tensor& g) { return std::vector<Tensor>{g * square(x) * k}; });
 }
 
 }  // namespace
@@ -37,14 +37,12 @@ TEST_CASE("gradcheck: a correct custom op passes", "[gradcheck]") {
   CHECK_THAT(where_str(tape.entry(0).where), Contains("tests/autodiff/test_gradcheck.cpp:"));
 }
 
-TEST_CASE("gradcheck: a wrong backward is caught and reported by input name, element and both values",
-          "[gradcheck]") {
+TEST_CASE("gradcheck: a wrong backward is caught and reported by input name, element and both values", "[gradcheck]") {
   Tensor x = tensor({1.0, -2.0, 0.5}, f64).name("x");
   x.requires_grad(true);
   Tensor w = tensor({1.5}, f64).name("w");
   w.requires_grad(true);
-  const GradcheckResult r =
-      gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], true) * in[1]; }, {x, w});
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], true) * in[1]; }, {x, w});
   REQUIRE_FALSE(r.ok);
   REQUIRE_FALSE(static_cast<bool>(r));
   INFO(r.report);
@@ -68,8 +66,7 @@ TEST_CASE("gradcheck: max_report limits the listed mismatches", "[gradcheck]") {
   const Tensor x = tgtest::uniform64({4, 5}, 0.5, 1.5, 132, "x");
   GradcheckOptions opt;
   opt.max_report = 2;
-  const GradcheckResult r =
-      gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], true); }, {x}, opt);
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], true); }, {x}, opt);
   REQUIRE_FALSE(r.ok);
   CHECK_THAT(r.report, Contains("element 0 [0, 0]"));
   CHECK_THAT(r.report, Contains("element 1 [0, 1]"));
@@ -77,8 +74,7 @@ TEST_CASE("gradcheck: max_report limits the listed mismatches", "[gradcheck]") {
   CHECK_THAT(r.report, Contains("and 18 more mismatches"));
 }
 
-TEST_CASE("gradcheck: float32 inputs and non-leaves are rejected with a clear message",
-          "[gradcheck][errors]") {
+TEST_CASE("gradcheck: float32 inputs and non-leaves are rejected with a clear message", "[gradcheck][errors]") {
   Tensor x = tensor({1, 2}, f32).name("x");
   x.requires_grad(true);
   auto f = [](const std::vector<Tensor>& in) { return exp(in[0]); };
@@ -95,8 +91,7 @@ TEST_CASE("gradcheck: float32 inputs and non-leaves are rejected with a clear me
 TEST_CASE("gradcheck: inputs that do not require grad are held fixed", "[gradcheck]") {
   Tensor a = tgtest::randn64({3}, 133, "a");
   Tensor b = tensor({1, 2, 3}, f64).name("b");  // no requires_grad: not checked, still used
-  const GradcheckResult r =
-      gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], false) * in[1]; }, {a, b});
+  const GradcheckResult r = gradcheck([](const std::vector<Tensor>& in) { return cube(in[0], false) * in[1]; }, {a, b});
   INFO(r.report);
   REQUIRE(r.ok);
   // With the wrong rule, only a is blamed.

@@ -57,8 +57,7 @@ TEST_CASE("inspect: to_dot writes a Graphviz digraph of the entries and leaves",
   REQUIRE(y.defined());
 }
 
-TEST_CASE("inspect: anomaly mode stops at -inf in forward, naming op, index, tensor and line",
-          "[inspect][errors]") {
+TEST_CASE("inspect: anomaly mode stops at -inf in forward, naming op, index, tensor and line", "[inspect][errors]") {
   Tape tape;
   TapeScope scope(tape);
   AnomalyMode anomaly;
@@ -89,9 +88,9 @@ TEST_CASE("inspect: anomaly mode catches 0/0 NaN in forward", "[inspect][errors]
   AnomalyMode anomaly;
   Tensor a = tensor({0, 1}, f64).name("num"), b = tensor({0, 1}, f64).name("den");
   a.requires_grad(true);
-  REQUIRE_THROWS_WITH(
-      a / b, Contains("anomaly: forward of 'div' (tape entry 0, tensor output of ('num', 'den'), shape "
-                      "(2,)) has nan at element 0; the op was called at tests/autodiff/test_inspect.cpp:"));
+  REQUIRE_THROWS_WITH(a / b,
+                      Contains("anomaly: forward of 'div' (tape entry 0, tensor output of ('num', 'den'), shape "
+                               "(2,)) has nan at element 0; the op was called at tests/autodiff/test_inspect.cpp:"));
   // Off by default, and AnomalyMode restores the previous setting.
   {
     set_anomaly_mode(false);

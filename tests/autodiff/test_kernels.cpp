@@ -17,8 +17,8 @@ std::vector<T> random_values(std::size_t n, std::uint64_t seed) {
 
 // C[i,j] = sum_k op(A)[i,k] op(B)[k,j], the definition.
 template <class T>
-std::vector<T> naive_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K,
-                          const std::vector<T>& A, const std::vector<T>& B) {
+std::vector<T> naive_gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const std::vector<T>& A,
+                          const std::vector<T>& B) {
   std::vector<T> C(static_cast<std::size_t>(M * N), T(0));
   for (std::int64_t i = 0; i < M; ++i)
     for (std::int64_t j = 0; j < N; ++j) {
@@ -66,11 +66,10 @@ void check_binary() {
     for (std::int64_t sa : {0, 1})
       for (std::int64_t sb : {0, 1}) {
         std::vector<T> out(static_cast<std::size_t>(n) + 1, T(-99));
-        for (auto [f, name] :
-             std::vector<std::pair<kernels::Binary, const char*>>{{kernels::Binary::add, "add"},
-                                                                  {kernels::Binary::sub, "sub"},
-                                                                  {kernels::Binary::mul, "mul"},
-                                                                  {kernels::Binary::div, "div"}}) {
+        for (auto [f, name] : std::vector<std::pair<kernels::Binary, const char*>>{{kernels::Binary::add, "add"},
+                                                                                   {kernels::Binary::sub, "sub"},
+                                                                                   {kernels::Binary::mul, "mul"},
+                                                                                   {kernels::Binary::div, "div"}}) {
           kernels::binary<T>(f, n, a.data(), sa, b.data(), sb, out.data());
           for (std::int64_t i = 0; i < n; ++i) {
             const T x = a[i * sa], y = b[i * sb];
@@ -135,8 +134,7 @@ TEST_CASE("kernels: binary with strides 0 and 1 (double and float)", "[kernels][
   check_binary<float>();
 }
 
-TEST_CASE("kernels: reduce_sum, reduce_max and reduce_logsumexp match loops (double and float)",
-          "[kernels]") {
+TEST_CASE("kernels: reduce_sum, reduce_max and reduce_logsumexp match loops (double and float)", "[kernels]") {
   check_reductions<double>();
   check_reductions<float>();
 }
@@ -149,8 +147,7 @@ TEST_CASE("kernels: unary matches the scalar functions (double and float)", "[ke
   kernels::unary<double>(kernels::Unary::tanh, 7, xs.data(), y.data());
   for (std::size_t i = 0; i < xs.size(); ++i) REQUIRE(y[i] == std::tanh(xs[i]));
   kernels::unary<double>(kernels::Unary::softplus, 7, xs.data(), y.data());
-  for (std::size_t i = 0; i < xs.size(); ++i)
-    REQUIRE(y[i] == Approx(std::log1p(std::exp(xs[i]))).epsilon(1e-14));
+  for (std::size_t i = 0; i < xs.size(); ++i) REQUIRE(y[i] == Approx(std::log1p(std::exp(xs[i]))).epsilon(1e-14));
   const std::vector<float> xf{-3.5f, 0.f, 2.f};
   std::vector<float> yf(3);
   kernels::unary<float>(kernels::Unary::sigmoid, 3, xf.data(), yf.data());

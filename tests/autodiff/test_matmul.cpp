@@ -13,18 +13,14 @@ auto matmul_fn = [](const std::vector<Tensor>& in) { return matmul(in[0], in[1])
 }
 
 TEST_CASE("gradcheck: matmul 2-D", "[ops][gradcheck]") {
-  require_values(matmul(tensor({1, 2, 3, 4}, {2, 2}, f64), tensor({5, 6, 7, 8}, {2, 2}, f64)),
-                 {19, 22, 43, 50});
-  const Tensor r =
-      matmul(tensor({1, 2, 3, 4, 5, 6}, {2, 3}, f64), tensor({1, 0, -1, 2, 0.5, 1}, {3, 2}, f64));
+  require_values(matmul(tensor({1, 2, 3, 4}, {2, 2}, f64), tensor({5, 6, 7, 8}, {2, 2}, f64)), {19, 22, 43, 50});
+  const Tensor r = matmul(tensor({1, 2, 3, 4, 5, 6}, {2, 3}, f64), tensor({1, 0, -1, 2, 0.5, 1}, {3, 2}, f64));
   REQUIRE(r.shape() == Shape{2, 2});
-  require_values(r,
-                 {1 * 1 + 2 * -1 + 3 * 0.5, 0 + 2 * 2 + 3 * 1, 4 * 1 + 5 * -1 + 6 * 0.5, 0 + 5 * 2 + 6 * 1});
+  require_values(r, {1 * 1 + 2 * -1 + 3 * 0.5, 0 + 2 * 2 + 3 * 1, 4 * 1 + 5 * -1 + 6 * 0.5, 0 + 5 * 2 + 6 * 1});
   gradcheck_subsets(matmul_fn, {randn64({3, 4}, 71, "a"), randn64({4, 2}, 72, "b")});
   gradcheck_subsets(matmul_fn, {randn64({1, 5}, 73, "a"), randn64({5, 1}, 74, "b")});
   // Reused: x @ x.
-  tgtest::require_gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[0]); },
-                            {randn64({3, 3}, 75)});
+  tgtest::require_gradcheck([](const std::vector<Tensor>& in) { return matmul(in[0], in[0]); }, {randn64({3, 3}, 75)});
   REQUIRE(matmul(zeros({2, 0}, f64), zeros({0, 3}, f64)).shape() == Shape{2, 3});
   require_values(matmul(zeros({2, 0}, f64), zeros({0, 3}, f64)), {0, 0, 0, 0, 0, 0});
 }
@@ -65,9 +61,7 @@ TEST_CASE("gradcheck: linear", "[ops][gradcheck]") {
   const Tensor b = tensor({0.5, -1}, f64);
   require_values(linear(x, W, b), {1 - 3 + 0.5, 2 + 2 - 1, 4 - 6 + 0.5, 8 + 5 - 1});
   require_values(linear(x, W, Tensor()), {-2, 4, -2, 13});
-  auto f = [](const std::vector<Tensor>& in) {
-    return linear(in[0], in[1], in.size() > 2 ? in[2] : Tensor());
-  };
+  auto f = [](const std::vector<Tensor>& in) { return linear(in[0], in[1], in.size() > 2 ? in[2] : Tensor()); };
   gradcheck_subsets(f, {randn64({4, 3}, 91, "x"), randn64({5, 3}, 92, "W"), randn64({5}, 93, "b")});
   gradcheck_subsets(f, {randn64({2, 3, 4}, 94, "x"), randn64({2, 4}, 95, "W"), randn64({2}, 96, "b")});
   gradcheck_subsets(f, {randn64({3}, 97, "x"), randn64({2, 3}, 98, "W")});
@@ -90,17 +84,14 @@ TEST_CASE("gradcheck: linear", "[ops][gradcheck]") {
 TEST_CASE("matmul and linear error messages", "[ops][errors]") {
   REQUIRE_THROWS_WITH(matmul(zeros({3, 4}), zeros({5, 2})),
                       "matmul: a is (3, 4) and b is (5, 2); inner dimensions 4 and 5 must match");
-  REQUIRE_THROWS_WITH(matmul(zeros({4}), zeros({4, 2})),
-                      Catch::Matchers::Contains("both need at least 2 dims"));
-  REQUIRE_THROWS_WITH(
-      matmul(zeros({2, 3, 4}), zeros({3, 4, 2})),
-      "matmul: a is (2, 3, 4) and b is (3, 4, 2); batch dimensions 2 and 3 (axis -3) do not broadcast");
+  REQUIRE_THROWS_WITH(matmul(zeros({4}), zeros({4, 2})), Catch::Matchers::Contains("both need at least 2 dims"));
+  REQUIRE_THROWS_WITH(matmul(zeros({2, 3, 4}), zeros({3, 4, 2})),
+                      "matmul: a is (2, 3, 4) and b is (3, 4, 2); batch dimensions 2 and 3 (axis -3) do not broadcast");
   REQUIRE_THROWS_WITH(matmul(zeros({3, 4}, f32), zeros({4, 2}, f64)),
                       Catch::Matchers::Contains("matmul: a is float32 and b is float64"));
   REQUIRE_THROWS_WITH(linear(zeros({2, 3}), zeros({4, 5}), Tensor()),
                       "linear: x is (2, 3) and W is (4, 5); x's last dimension must equal W's in-features 5");
   REQUIRE_THROWS_WITH(linear(zeros({2, 3}), zeros({4, 3}), zeros({3})),
                       Catch::Matchers::Contains("linear: b is (3,); it must be (4,)"));
-  REQUIRE_THROWS_WITH(linear(zeros({2, 3}), zeros({3}), Tensor()),
-                      Catch::Matchers::Contains("it must be (out, in)"));
+  REQUIRE_THROWS_WITH(linear(zeros({2, 3}), zeros({3}), Tensor()), Catch::Matchers::Contains("it must be (out, in)"));
 }

@@ -14,8 +14,7 @@ namespace {
 Tensor m23() { return tensor({1, 2, 3, 4, 5, 6}, {2, 3}, f64); }
 
 // Values and gradient of sum(op(x)) at x = values.
-std::pair<Tensor, Tensor> value_and_grad(const std::function<Tensor(const Tensor&)>& op,
-                                         const Tensor& values) {
+std::pair<Tensor, Tensor> value_and_grad(const std::function<Tensor(const Tensor&)>& op, const Tensor& values) {
   Tape tape;
   TapeScope scope(tape);
   Tensor x = copy(values).requires_grad(true);
@@ -39,16 +38,14 @@ TEST_CASE("gradcheck: sum", "[ops][gradcheck]") {
   require_values(sum(scalar(4, f64)), {4});
   const Tensor x = randn64({3, 4, 5}, 61);
   for (bool keepdim : {false, true})
-    for (const std::vector<std::int64_t>& axes :
-         {std::vector<std::int64_t>{}, {0}, {1}, {-1}, {0, 2}, {2, 0, 1}}) {
+    for (const std::vector<std::int64_t>& axes : {std::vector<std::int64_t>{}, {0}, {1}, {-1}, {0, 2}, {2, 0, 1}}) {
       INFO("keepdim " << keepdim << ", " << axes.size() << " axes");
       require_gradcheck([&](const std::vector<Tensor>& in) { return sum(in[0], axes, keepdim); }, {x});
     }
   // Reused: sum(x) * x uses x twice.
   require_gradcheck([](const std::vector<Tensor>& in) { return sum(in[0], {1}, true) * in[0]; }, {x});
   REQUIRE_THROWS_WITH(sum(x, {0, 0}), Catch::Matchers::Contains("sum: an axis is listed twice"));
-  REQUIRE_THROWS_WITH(sum(x, {3}),
-                      Catch::Matchers::Contains("sum: axis 3 is out of range for a tensor of rank 3"));
+  REQUIRE_THROWS_WITH(sum(x, {3}), Catch::Matchers::Contains("sum: axis 3 is out of range for a tensor of rank 3"));
   require_values(sum(tensor({inf, -inf}, f64)), {NaN});
 }
 
@@ -102,12 +99,10 @@ TEST_CASE("gradcheck: logsumexp", "[ops][gradcheck][edge]") {
       require_gradcheck([&](const std::vector<Tensor>& in) { return logsumexp(in[0], axis, keepdim); }, {x});
   require_gradcheck([](const std::vector<Tensor>& in) { return logsumexp(in[0], 2, true) - in[0]; }, {x});
   // Large inputs: no overflow, gradient softmax(x).
-  const auto [big, gbig] =
-      value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({1000, 10}, f64));
+  const auto [big, gbig] = value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({1000, 10}, f64));
   require_values(big, {1000});
   require_values(gbig, {1, 0});
-  const auto [low, glow] =
-      value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({-800, -800}, f64));
+  const auto [low, glow] = value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({-800, -800}, f64));
   require_values(low, {-800 + M_LN2});
   require_values(glow, {0.5, 0.5});
   // All -inf: -inf, gradient uniform (the limit of softmax), never NaN.
@@ -121,8 +116,7 @@ TEST_CASE("gradcheck: logsumexp", "[ops][gradcheck][edge]") {
   require_values(pinf, {inf});
   require_values(gpinf, {0, 0.5, 0, 0.5});
   // -inf entries among finite ones get weight 0; NaN propagates.
-  const auto [mixed, gmixed] =
-      value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({0, -inf}, f64));
+  const auto [mixed, gmixed] = value_and_grad([](const Tensor& t) { return logsumexp(t, 0); }, tensor({0, -inf}, f64));
   require_values(mixed, {0});
   require_values(gmixed, {1, 0});
   require_values(logsumexp(tensor({1, NaN}, f64), 0), {NaN});

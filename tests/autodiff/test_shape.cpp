@@ -20,8 +20,7 @@ TEST_CASE("gradcheck: reshape", "[ops][gradcheck]") {
   REQUIRE(reshape(scalar(2), {1, 1}).shape() == Shape{1, 1});
   const Tensor x = randn64({2, 3, 4}, 111);
   require_gradcheck([](const std::vector<Tensor>& in) { return reshape(in[0], {4, -1}); }, {x});
-  require_gradcheck([](const std::vector<Tensor>& in) { return reshape(in[0], {24}) * reshape(in[0], {24}); },
-                    {x});
+  require_gradcheck([](const std::vector<Tensor>& in) { return reshape(in[0], {24}) * reshape(in[0], {24}); }, {x});
   REQUIRE_THROWS_WITH(reshape(a23(), {4}), "reshape: cannot reshape (2, 3) (6 elements) to (4,)");
   REQUIRE_THROWS_WITH(reshape(a23(), {-1, -1}), Catch::Matchers::Contains("may hold at most one -1"));
   REQUIRE_THROWS_WITH(reshape(a23(), {4, -1}),
@@ -38,20 +37,17 @@ TEST_CASE("gradcheck: permute", "[ops][gradcheck]") {
   REQUIRE(permute(x, {-1, 0, 1}).shape() == Shape{4, 2, 3});
   REQUIRE(permute(scalar(3), {}).item() == 3.0);
   const Tensor r = randn64({2, 3, 4}, 112);
-  for (const std::vector<std::int64_t>& perm :
-       {std::vector<std::int64_t>{2, 0, 1}, {1, 0, 2}, {0, 1, 2}, {2, 1, 0}})
+  for (const std::vector<std::int64_t>& perm : {std::vector<std::int64_t>{2, 0, 1}, {1, 0, 2}, {0, 1, 2}, {2, 1, 0}})
     require_gradcheck([&](const std::vector<Tensor>& in) { return permute(in[0], perm); }, {r});
   require_gradcheck(
       [](const std::vector<Tensor>& in) {
         return permute(in[0], {1, 0}) * in[0];
       },
       {randn64({3, 3}, 113)});
-  REQUIRE_THROWS_WITH(
-      permute(x, {0, 1}),
-      Catch::Matchers::Contains(
-          "permute: the permutation has 2 entries that must be each axis of (2, 3, 4) exactly once"));
-  REQUIRE_THROWS_WITH(permute(x, {0, 1, 1}),
-                      Catch::Matchers::Contains("each axis of (2, 3, 4) exactly once"));
+  REQUIRE_THROWS_WITH(permute(x, {0, 1}),
+                      Catch::Matchers::Contains(
+                          "permute: the permutation has 2 entries that must be each axis of (2, 3, 4) exactly once"));
+  REQUIRE_THROWS_WITH(permute(x, {0, 1, 1}), Catch::Matchers::Contains("each axis of (2, 3, 4) exactly once"));
   REQUIRE_THROWS_WITH(permute(x, {0, 1, 3}), Catch::Matchers::Contains("permute: axis 3 is out of range"));
 }
 
@@ -60,10 +56,8 @@ TEST_CASE("gradcheck: transpose", "[ops][gradcheck]") {
   REQUIRE(t.shape() == Shape{3, 2});
   require_values(t, {1, 4, 2, 5, 3, 6});
   REQUIRE(transpose(zeros({2, 3, 4}), 0, 2).shape() == Shape{4, 3, 2});
-  require_gradcheck([](const std::vector<Tensor>& in) { return transpose(in[0], 0, -1); },
-                    {randn64({2, 3, 4}, 114)});
-  require_gradcheck([](const std::vector<Tensor>& in) { return transpose(in[0]) + in[0]; },
-                    {randn64({3, 3}, 115)});
+  require_gradcheck([](const std::vector<Tensor>& in) { return transpose(in[0], 0, -1); }, {randn64({2, 3, 4}, 114)});
+  require_gradcheck([](const std::vector<Tensor>& in) { return transpose(in[0]) + in[0]; }, {randn64({3, 3}, 115)});
   REQUIRE_THROWS_WITH(transpose(zeros({2, 3}), 0, 2),
                       "transpose: axis 2 is out of range for a tensor of rank 2 (valid: -2 to 1)");
 }
@@ -77,8 +71,7 @@ TEST_CASE("gradcheck: broadcast_to", "[ops][gradcheck][broadcast]") {
            {{3}, {2, 3}}, {{2, 1}, {2, 3}}, {{1, 3, 1}, {2, 3, 4}}, {{}, {2, 2}}, {{2, 3}, {2, 3}}}) {
     INFO(shape_str(from) << " -> " << shape_str(to));
     const Shape target = to;
-    require_gradcheck([&](const std::vector<Tensor>& in) { return broadcast_to(in[0], target); },
-                      {randn64(from, 116)});
+    require_gradcheck([&](const std::vector<Tensor>& in) { return broadcast_to(in[0], target); }, {randn64(from, 116)});
   }
   // The gradient of a broadcast input is the sum over the broadcast axes.
   Tape tape;
@@ -97,8 +90,7 @@ TEST_CASE("gradcheck: unsqueeze", "[ops][gradcheck]") {
   REQUIRE(unsqueeze(a23(), 2).shape() == Shape{2, 3, 1});
   REQUIRE(unsqueeze(a23(), -1).shape() == Shape{2, 3, 1});
   require_values(unsqueeze(a23(), 1), {1, 2, 3, 4, 5, 6});
-  require_gradcheck([](const std::vector<Tensor>& in) { return unsqueeze(in[0], 1) * in[0]; },
-                    {randn64({2, 3}, 117)});
+  require_gradcheck([](const std::vector<Tensor>& in) { return unsqueeze(in[0], 1) * in[0]; }, {randn64({2, 3}, 117)});
   REQUIRE_THROWS_WITH(unsqueeze(a23(), 3),
                       Catch::Matchers::Contains("unsqueeze: axis 3 is out of range for a tensor of rank 3"));
 }
@@ -106,8 +98,7 @@ TEST_CASE("gradcheck: unsqueeze", "[ops][gradcheck]") {
 TEST_CASE("gradcheck: squeeze", "[ops][gradcheck]") {
   REQUIRE(squeeze(zeros({2, 1, 3}), 1).shape() == Shape{2, 3});
   REQUIRE(squeeze(zeros({2, 3, 1}), -1).shape() == Shape{2, 3});
-  require_gradcheck([](const std::vector<Tensor>& in) { return squeeze(in[0], 0) + in[0]; },
-                    {randn64({1, 4}, 118)});
+  require_gradcheck([](const std::vector<Tensor>& in) { return squeeze(in[0], 0) + in[0]; }, {randn64({1, 4}, 118)});
   REQUIRE_THROWS_WITH(squeeze(zeros({2, 3}), 1), "squeeze: axis 1 of (2, 3) has size 3, not 1");
 }
 
@@ -135,9 +126,8 @@ TEST_CASE("gradcheck: concat", "[ops][gradcheck]") {
   REQUIRE(c.shape() == Shape{2, 4});
   require_values(c, {1, 2, 3, 7, 4, 5, 6, 8});
   require_values(concat({a23(), a23()}, 0), {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6});
-  tgtest::gradcheck_subsets(
-      [](const std::vector<Tensor>& in) { return concat(in, -1); },
-      {randn64({2, 3}, 120, "a"), randn64({2, 1}, 121, "b"), randn64({2, 2}, 122, "c")});
+  tgtest::gradcheck_subsets([](const std::vector<Tensor>& in) { return concat(in, -1); },
+                            {randn64({2, 3}, 120, "a"), randn64({2, 1}, 121, "b"), randn64({2, 2}, 122, "c")});
   // Reused: concat({x, x}) gives x the gradient of both halves.
   tgtest::require_gradcheck(
       [](const std::vector<Tensor>& in) {
@@ -146,8 +136,7 @@ TEST_CASE("gradcheck: concat", "[ops][gradcheck]") {
       {randn64({2, 3}, 123)});
   REQUIRE_THROWS_WITH(concat({zeros({2, 3}), zeros({3, 3})}, 1),
                       "concat: tensor 1 is (3, 3) but tensor 0 is (2, 3); all dims but axis 1 must match");
-  REQUIRE_THROWS_WITH(concat({zeros({2, 3}), zeros({2, 3, 1})}, 0),
-                      Catch::Matchers::Contains("tensor 1 is (2, 3, 1)"));
+  REQUIRE_THROWS_WITH(concat({zeros({2, 3}), zeros({2, 3, 1})}, 0), Catch::Matchers::Contains("tensor 1 is (2, 3, 1)"));
   REQUIRE_THROWS_WITH(concat({}, 0), "concat: needs at least one tensor");
   REQUIRE_THROWS_WITH(concat({zeros({2}, f32), zeros({2}, f64)}, 0),
                       Catch::Matchers::Contains("concat: a is float32 and b is float64"));
@@ -166,7 +155,6 @@ TEST_CASE("gradcheck: stack", "[ops][gradcheck]") {
         return stack({in[0], in[0]}, 0);
       },
       {randn64({3}, 126)});
-  REQUIRE_THROWS_WITH(
-      stack({zeros({2}), zeros({3})}, 0),
-      "stack: tensor 1 is (3,) but tensor 0 is (2,); stacked tensors must have the same shape");
+  REQUIRE_THROWS_WITH(stack({zeros({2}), zeros({3})}, 0),
+                      "stack: tensor 1 is (3,) but tensor 0 is (2,); stacked tensors must have the same shape");
 }

@@ -47,8 +47,7 @@ TEST_CASE("tape: a second backward doubles leaf gradients but restarts those of 
   require_values(x.grad(), {18, 36});
 }
 
-TEST_CASE("tape: a leaf's gradient is its own copy, a recorded tensor's gradient lives on its handle",
-          "[tape]") {
+TEST_CASE("tape: a leaf's gradient is its own copy, a recorded tensor's gradient lives on its handle", "[tape]") {
   Tape tape;
   TapeScope scope(tape);
   Tensor x = tensor({1, 2}, f64).requires_grad(true);
@@ -138,8 +137,7 @@ TEST_CASE("tape: requires_grad on a non-leaf throws", "[tape][errors]") {
   Tensor x = tensor({1}, f64).requires_grad(true);
   Tensor y = (x * 2.0).name("y");
   REQUIRE_THROWS_AS(y.requires_grad(true), Error);
-  REQUIRE_THROWS_WITH(y.requires_grad(false),
-                      Contains("requires_grad: 'y' was computed by an op; only leaves"));
+  REQUIRE_THROWS_WITH(y.requires_grad(false), Contains("requires_grad: 'y' was computed by an op; only leaves"));
   REQUIRE_NOTHROW(y.detach().requires_grad(true));
 }
 
@@ -157,16 +155,13 @@ TEST_CASE("tape: a tensor from a cleared tape is an error in a new op, never a c
   REQUIRE_THROWS_WITH(h * 2.0,
                       "mul_scalar: input 0 'h' (2,) was recorded on a tape that has since been cleared or "
                       "destroyed; use .detach() to take its value as a constant");
-  REQUIRE_THROWS_WITH(add(x, h),
-                      Contains("add: input 1 'h' (2,) was recorded on a tape that has since been cleared"));
+  REQUIRE_THROWS_WITH(add(x, h), Contains("add: input 1 'h' (2,) was recorded on a tape that has since been cleared"));
   REQUIRE_THROWS_WITH(backward(sum(h)), Contains("sum: input 0 'h'"));
-  REQUIRE_THROWS_WITH(backward(h, ones({2}, f64)),
-                      Contains("backward: input 0 'h' (2,) was recorded on a tape that"));
+  REQUIRE_THROWS_WITH(backward(h, ones({2}, f64)), Contains("backward: input 0 'h' (2,) was recorded on a tape that"));
   {
     NoGrad no_grad;  // under NoGrad a stale tensor is just its value
     require_values(h * 2.0, {2 * std::exp(1.0), 2 * std::exp(2.0)});
-    REQUIRE_THROWS_WITH(backward(h, ones({2}, f64)),
-                        Contains("backward: loss 'h' was not recorded on this tape"));
+    REQUIRE_THROWS_WITH(backward(h, ones({2}, f64)), Contains("backward: loss 'h' was not recorded on this tape"));
   }
   // Its value and the leaves stay usable: detach() gives a constant, x records afresh.
   Tensor y = sum(h.detach() * x);
@@ -190,10 +185,8 @@ TEST_CASE("tape: a tape destroyed while its tensors live", "[tape][errors]") {
   Tape other;
   TapeScope scope(other);
   REQUIRE_THROWS_WITH(
-      exp(h),
-      Contains("exp: input 0 'h' (2,) was recorded on a tape that has since been cleared or destroyed"));
-  REQUIRE_THROWS_WITH(backward(y),
-                      Contains("was recorded on a tape that has since been cleared or destroyed"));
+      exp(h), Contains("exp: input 0 'h' (2,) was recorded on a tape that has since been cleared or destroyed"));
+  REQUIRE_THROWS_WITH(backward(y), Contains("was recorded on a tape that has since been cleared or destroyed"));
   require_values(exp(h.detach()), {std::exp(1.0), std::exp(4.0)});
 }
 
@@ -245,8 +238,7 @@ TEST_CASE("tape: TapeScope selects another tape and restores the previous one", 
       REQUIRE(&current_tape() == &b);
       yb = sum(exp(x));
       REQUIRE_THROWS_WITH(
-          ya * 2.0,
-          Contains("mul_scalar: input 0 (unnamed) () was recorded on another tape than the current one"));
+          ya * 2.0, Contains("mul_scalar: input 0 (unnamed) () was recorded on another tape than the current one"));
       REQUIRE_THROWS_WITH(backward(ya), Contains("recorded on another tape than the current one"));
       b.backward(yb);  // a tape can also be used directly
     }

@@ -51,8 +51,7 @@ TEST_CASE("tensor: at, set, flat and to_vector", "[tensor]") {
   f.set({1}, 0.1);
   REQUIRE(f.at({1}) == Approx(0.1).epsilon(1e-7));
   REQUIRE(f.data<float>()[1] == 0.1f);
-  REQUIRE_THROWS_WITH(t.at({2, 0}),
-                      Catch::Matchers::Contains("index 2 is out of range for axis 0 of shape (2, 3)"));
+  REQUIRE_THROWS_WITH(t.at({2, 0}), Catch::Matchers::Contains("index 2 is out of range for axis 0 of shape (2, 3)"));
   REQUIRE_THROWS_WITH(t.at({0}), Catch::Matchers::Contains("1 indices for a tensor of shape (2, 3)"));
   REQUIRE_THROWS_WITH(t.flat(6), Catch::Matchers::Contains("index 6 is out of range for 6 elements"));
   REQUIRE_THROWS_WITH(t.item(), Catch::Matchers::Contains("item() needs exactly one element"));
@@ -105,9 +104,8 @@ TEST_CASE("tensor: printing a large tensor is abbreviated with ...", "[tensor]")
   CHECK_THAT(s, Catch::Matchers::Contains("[0, 1, 2, ..., 97, 98, 99]"));
   CHECK_THAT(s, !Catch::Matchers::Contains("50"));
   const std::string m = to_string(reshape(arange(400, f64), {20, 20}));
-  CHECK_THAT(
-      m, Catch::Matchers::Contains("[[0, 1, 2, ..., 17, 18, 19], [20, 21, 22, ..., 37, 38, 39], [40, 41, 42, "
-                                   "..., 57, 58, 59], ..., [340"));
+  CHECK_THAT(m, Catch::Matchers::Contains("[[0, 1, 2, ..., 17, 18, 19], [20, 21, 22, ..., 37, 38, 39], [40, 41, 42, "
+                                          "..., 57, 58, 59], ..., [340"));
   CHECK_THAT(m, Catch::Matchers::EndsWith("397, 398, 399]]"));
   CHECK(s.size() < 120);
 }

@@ -85,8 +85,7 @@ inline void require_values(const tg::Tensor& x, const std::vector<double>& expec
     } else if (std::isinf(expected[i])) {
       CHECK(v == expected[i]);
     } else {
-      CHECK(v ==
-            Approx(expected[i]).epsilon(eps).margin(expected[i] == 0 ? eps : 0.0));  // tiny values: relative
+      CHECK(v == Approx(expected[i]).epsilon(eps).margin(expected[i] == 0 ? eps : 0.0));  // tiny values: relative
     }
   }
 }

@@ -1,11 +1,10 @@
 // Runs every concept example of examples/ and checks a line of what it prints: the statement it demonstrates.
 // The binaries are found next to this test's own build folder: <build>/tests/test_examples -> <build>/examples/<name>.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
 #include <algorithm>
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -168,8 +167,8 @@ TEST_CASE("(reparam.3) (reparam.4) example gradient_variance: both unbiased, the
 
 TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
           "[examples][style]") {
-  for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
-                           "gradient_variance"}) {
+  for (const char* name :
+       {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view", "gradient_variance"}) {
     INFO("examples/" << name << ".cpp");
     std::ifstream in(fs::path(TG_SOURCE_DIR) / "examples" / (std::string(name) + ".cpp"));
     REQUIRE(in.good());
@@ -201,13 +200,15 @@ TEST_CASE("train_vae: a short run writes metrics, pictures, index and checkpoint
           "[examples][train_vae][checkpoint]") {
   const fs::path out = fs::temp_directory_path() / "tapegrad_test_train_vae";
   fs::remove_all(out);
-  const std::string common = "--train-n 600 --eval-n 40 --eval-k 50 --eval-k-epoch 10 --batch 50 --latent 2 "
-                             "--hidden 32 --out '" + out.string() + "'";
+  const std::string common =
+      "--train-n 600 --eval-n 40 --eval-k 50 --eval-k-epoch 10 --batch 50 --latent 2 "
+      "--hidden 32 --out '" +
+      out.string() + "'";
   const Run first = run_example("train_vae", common + " --epochs 1");
   INFO(first.out);
   REQUIRE(first.status == 0);
-  for (const char* f : {"metrics.csv", "curves.svg", "index.html", "reconstructions.png", "samples.png",
-                        "manifold.png", "checkpoint.npz"})
+  for (const char* f : {"metrics.csv", "curves.svg", "index.html", "reconstructions.png", "samples.png", "manifold.png",
+                        "checkpoint.npz"})
     CHECK(fs::exists(out / f));
   CHECK(has(first, "epoch 1/1: 12 batches"));  // one plain line per epoch when stderr is not a terminal
   CHECK(has(first, "final (test, shapes)"));

@@ -36,8 +36,7 @@ bool bit_identical(const Module& a, const Module& b) {
   if (pa.size() != pb.size()) return false;
   for (std::size_t i = 0; i < pa.size(); ++i)
     if (pa[i].second.numel() != pb[i].second.numel() ||
-        std::memcmp(pa[i].second.raw_data(), pb[i].second.raw_data(), pa[i].second.numel() * sizeof(float)) !=
-            0)
+        std::memcmp(pa[i].second.raw_data(), pb[i].second.raw_data(), pa[i].second.numel() * sizeof(float)) != 0)
       return false;
   return true;
 }
@@ -49,8 +48,7 @@ std::unique_ptr<Optimizer> make_optimizer(MLP& model, bool adam) {
 
 }  // namespace
 
-TEST_CASE("Checkpoint round trip: resuming after load is bit-identical to an uninterrupted run",
-          "[nn][checkpoint]") {
+TEST_CASE("Checkpoint round trip: resuming after load is bit-identical to an uninterrupted run", "[nn][checkpoint]") {
   for (bool adam : {true, false}) {
     const std::string path = temp_path(adam ? "adam.npz" : "sgd.npz");
     Generator init_a(1), data_a(2);
@@ -64,8 +62,7 @@ TEST_CASE("Checkpoint round trip: resuming after load is bit-identical to an uni
     auto opt_b = make_optimizer(first, adam);
     train(first, *opt_b, data_b, 5);
     data_b.normal();  // leave a spare normal in the generator: it must survive too
-    save_checkpoint(path, first, opt_b.get(),
-                    {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}});
+    save_checkpoint(path, first, opt_b.get(), {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}});
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 
     Generator init_c(99), data_c(98);  // a different start, overwritten by the load
@@ -153,7 +150,6 @@ TEST_CASE("Checkpoint load names the mismatched tensor and changes nothing", "[n
   CHECK_NOTHROW(load_checkpoint(path, same, nullptr));
   CHECK(bit_identical(same, saved));
 
-  CHECK_THROWS_WITH(load_checkpoint(temp_path("missing.npz"), same, nullptr),
-                    Catch::StartsWith("checkpoint: "));
+  CHECK_THROWS_WITH(load_checkpoint(temp_path("missing.npz"), same, nullptr), Catch::StartsWith("checkpoint: "));
   std::filesystem::remove(path);
 }

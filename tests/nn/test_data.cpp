@@ -63,8 +63,7 @@ TEST_CASE("Dataset rejects inconsistent layouts and non-finite values", "[nn][da
   CHECK_THROWS_WITH(Dataset::from_f32({0.f, NAN}, 1, 2), Catch::StartsWith("Dataset: value[1] is nan"));
   CHECK_THROWS_WITH(Dataset::from_f32({0.f, 2.f}, 1, 2).binarized(),
                     "Dataset::binarized: value[0, 1] is 2.000000, but must be in [0, 1]");
-  CHECK_THROWS_WITH(binarize_from_name("random"),
-                    "binarize: name is \"random\", but must be none, fixed or dynamic");
+  CHECK_THROWS_WITH(binarize_from_name("random"), "binarize: name is \"random\", but must be none, fixed or dynamic");
 }
 
 TEST_CASE("Fixed binarisation: a value above 0.5 becomes 1", "[nn][data]") {
@@ -101,8 +100,7 @@ TEST_CASE("Epoch batches cover the dataset exactly once; drop_last drops the sho
   CHECK(epoch_batches(5, 6, true, true, gen).empty());
   const auto in_order = epoch_batches(5, 2, false, false, gen);
   CHECK(in_order == std::vector<std::vector<std::int64_t>>{{0, 1}, {2, 3}, {4}});
-  CHECK_THROWS_WITH(epoch_batches(5, 0, true, false, gen),
-                    "epoch_batches: batch_size is 0, but must be >= 1");
+  CHECK_THROWS_WITH(epoch_batches(5, 0, true, false, gen), "epoch_batches: batch_size is 0, but must be >= 1");
 }
 
 TEST_CASE("The same seed gives the same batch order; another seed or epoch a different one", "[nn][data]") {
@@ -150,8 +148,7 @@ TEST_CASE("Dynamic binarisation draws x ~ Bernoulli(pixel) afresh for every batc
   }
   CHECK(binary);
   CHECK(count == 2 * 400 * 50);
-  CHECK(total / static_cast<double>(count) ==
-        Approx(d.mean()).margin(0.006));  // sd of the mean is about 0.002
+  CHECK(total / static_cast<double>(count) == Approx(d.mean()).margin(0.006));  // sd of the mean is about 0.002
   CHECK(first_epoch != second_epoch);
 }
 

@@ -17,8 +17,7 @@ namespace {
 struct Model : Module {
   std::shared_ptr<MLP> encoder, decoder;
   Model(Generator& gen) {
-    encoder =
-        register_module("encoder", std::make_shared<MLP>(std::vector<std::int64_t>{6, 4, 2}, "relu", gen));
+    encoder = register_module("encoder", std::make_shared<MLP>(std::vector<std::int64_t>{6, 4, 2}, "relu", gen));
     decoder = register_module("decoder", std::make_shared<MLP>(std::vector<std::int64_t>{2, 6}, "tanh", gen));
   }
 };
@@ -65,9 +64,7 @@ TEST_CASE("Linear gradients pass gradcheck, with and without bias", "[nn][module
     x.requires_grad(true);
     std::vector<Tensor> inputs{x, layer.weight};
     if (with_bias) inputs.push_back(layer.bias);
-    auto f = [&](const std::vector<Tensor>& in) {
-      return tanh(linear(in[0], in[1], with_bias ? in[2] : Tensor()));
-    };
+    auto f = [&](const std::vector<Tensor>& in) { return tanh(linear(in[0], in[1], with_bias ? in[2] : Tensor())); };
     const GradcheckResult r = gradcheck(f, inputs);
     INFO(r.report);
     CHECK(r.ok);
@@ -92,8 +89,8 @@ TEST_CASE("MLP parameter names are hierarchical: encoder.0.weight", "[nn][module
     CHECK(t.name() == name);  // print_tape shows the full name
     CHECK(t.requires_grad());
   }
-  CHECK(names == std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.1.weight",
-                                          "encoder.1.bias", "decoder.0.weight", "decoder.0.bias"});
+  CHECK(names == std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias",
+                                          "decoder.0.weight", "decoder.0.bias"});
   CHECK(model.parameter("encoder.1.weight").shape() == Shape{2, 4});
   CHECK(model.num_parameters() == (6 * 4 + 4) + (4 * 2 + 2) + (2 * 6 + 6));
   CHECK(model.parameters().size() == 6);
@@ -139,8 +136,7 @@ TEST_CASE("Module zero_grad forgets gradients; train and eval reach submodules",
 }
 
 TEST_CASE("Module registration rejects dots, empty and repeated names", "[nn][module]") {
-  CHECK_THROWS_WITH(Scaled("a.b"),
-                    Catch::Contains("register_parameter: name is \"a.b\", but must not contain '.'"));
+  CHECK_THROWS_WITH(Scaled("a.b"), Catch::Contains("register_parameter: name is \"a.b\", but must not contain '.'"));
   CHECK_THROWS_WITH(Scaled(""), Catch::Contains("name is empty"));
   struct Twice : Module {
     Twice() {

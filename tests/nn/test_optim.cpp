@@ -44,8 +44,7 @@ TEST_CASE("Adam: three steps match the update computed by hand in float64", "[nn
       const double m_hat = m[i] / (1 - std::pow(b1, t)), v_hat = v[i] / (1 - std::pow(b2, t));
       q[i] -= lr * m_hat / (std::sqrt(v_hat) + eps);
     }
-    for (std::size_t i = 0; i < 3; ++i)
-      CHECK(p.flat(static_cast<std::int64_t>(i)) == Approx(q[i]).epsilon(1e-12));
+    for (std::size_t i = 0; i < 3; ++i) CHECK(p.flat(static_cast<std::int64_t>(i)) == Approx(q[i]).epsilon(1e-12));
   }
   CHECK(adam.steps() == 3);
   const OptimizerState s = adam.state();
@@ -75,8 +74,7 @@ TEST_CASE("SGD with momentum, weight decay and Nesterov matches the update by ha
         d = nesterov ? d + mu * buf[i] : buf[i];
         q[i] -= lr * d;
       }
-      for (std::size_t i = 0; i < 3; ++i)
-        CHECK(p.flat(static_cast<std::int64_t>(i)) == Approx(q[i]).epsilon(1e-13));
+      for (std::size_t i = 0; i < 3; ++i) CHECK(p.flat(static_cast<std::int64_t>(i)) == Approx(q[i]).epsilon(1e-13));
     }
   }
 }
@@ -112,16 +110,14 @@ TEST_CASE("Adam and SGD with momentum converge on a quadratic", "[nn][optim]") {
       current_tape().clear();
       opt->step();
     }
-    for (std::size_t i = 0; i < 4; ++i)
-      CHECK(x.flat(static_cast<std::int64_t>(i)) == Approx(target[i]).margin(1e-3));
+    for (std::size_t i = 0; i < 4; ++i) CHECK(x.flat(static_cast<std::int64_t>(i)) == Approx(target[i]).margin(1e-3));
   }
 }
 
 TEST_CASE("clip_grad_norm scales by the global norm and returns it", "[nn][optim]") {
   Tensor a = tensor({1.0, 1.0}, f64), b = tensor({1.0}, f64), none = tensor({1.0}, f64);
   a.requires_grad(true), b.requires_grad(true), none.requires_grad(true);
-  backward(sum(tensor({3.0, 4.0}, f64) * a) +
-           sum(tensor({12.0}, f64) * b));  // grads (3, 4) and (12): norm 13
+  backward(sum(tensor({3.0, 4.0}, f64) * a) + sum(tensor({12.0}, f64) * b));  // grads (3, 4) and (12): norm 13
   current_tape().clear();
   CHECK(clip_grad_norm({a, b, none}, 100.0) == Approx(13.0).epsilon(1e-15));
   CHECK(a.grad().flat(0) == 3.0);  // below max_norm: unchanged
@@ -151,8 +147,7 @@ TEST_CASE("Optimiser state: set_state restores buffers and step, and checks kind
   CHECK(p.to_vector() == p_three);
 
   SGD sgd({{"p", p}}, {.lr = 0.1, .momentum = 0.5});
-  CHECK_THROWS_WITH(sgd.set_state(saved),
-                    "sgd::set_state: the state is of a adam optimiser, but this one is sgd");
+  CHECK_THROWS_WITH(sgd.set_state(saved), "sgd::set_state: the state is of a adam optimiser, but this one is sgd");
   OptimizerState bad = saved;
   bad.buffers[0].second = zeros({2}, f64);
   CHECK_THROWS_WITH(adam.set_state(bad), "adam::set_state: m.p is (2,) float64, but must be (3,) float64");

@@ -2,7 +2,6 @@
 // standard error) for tolerances taken from the samples themselves.
 #pragma once
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <vector>
 

@@ -6,8 +6,7 @@ using namespace tg;
 using namespace tg::prob;
 using namespace prob_testing;
 
-TEST_CASE("Bernoulli log_prob is x log p + (1 - x) log(1 - p) at a table of points in float64",
-          "[bernoulli][prob]") {
+TEST_CASE("Bernoulli log_prob is x log p + (1 - x) log(1 - p) at a table of points in float64", "[bernoulli][prob]") {
   const std::vector<double> t = {-3.0, -0.5, 0.0, 0.25, 2.0, 7.5}, x = {0.0, 1.0, 1.0, 0.0, 1.0, 0.3};
   const Bernoulli d = Bernoulli::from_logits(vec(t));
   const Tensor lp = d.log_prob(vec(x));
@@ -35,7 +34,7 @@ TEST_CASE("tails: Bernoulli with logits +-1e3 and +-1e30 gives log_prob 0 and fi
     const Bernoulli d = Bernoulli::from_logits(t);
     const Tensor match = d.log_prob(tensor({1, 0, 1, 0}, dtype));
     CHECK(match.to_vector() == std::vector<double>{0, 0, 0, 0});
-    const Tensor miss = d.log_prob(tensor({0, 1, 0, 1}, dtype));  // the other side: -|t|, large but finite
+    const Tensor miss = d.log_prob(tensor({0, 1, 0, 1}, dtype));          // the other side: -|t|, large but finite
     const double big = dtype == f32 ? static_cast<double>(1e30f) : 1e30;  // 1e30 as stored in the dtype
     CHECK(miss.to_vector() == std::vector<double>{-1e3, -1e3, -big, -big});
     backward(sum(match));
@@ -44,8 +43,7 @@ TEST_CASE("tails: Bernoulli with logits +-1e3 and +-1e30 gives log_prob 0 and fi
   }
 }
 
-TEST_CASE("gradcheck: Bernoulli log_prob and entropy with respect to the logits and the value",
-          "[bernoulli][prob]") {
+TEST_CASE("gradcheck: Bernoulli log_prob and entropy with respect to the logits and the value", "[bernoulli][prob]") {
   const Tensor t = leaf({-2.0, 0.3, 1.7, -0.1, 4.0, 0.0}, {2, 3}, "t");
   const Tensor x = leaf({0.1, 0.7, 0.4, 0.9, 0.2, 0.5}, {2, 3}, "x");  // interior grey levels: x +- h stays in [0, 1]
   auto f = [](const std::vector<Tensor>& in) { return Bernoulli::from_logits(in[0], 1).log_prob(in[1]); };

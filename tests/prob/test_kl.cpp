@@ -64,8 +64,8 @@ Matrix diagonal(const std::vector<double>& sigma) {
 template <class P>
 Stats monte_carlo_kl(const Normal& q, const P& p, std::int64_t N, std::uint64_t seed) {
   Generator gen(seed);
-  const Tensor z = q.sample(gen, {N});                 // (N, D)
-  const Tensor w = q.log_prob(z) - p.log_prob(z);     // (N)
+  const Tensor z = q.sample(gen, {N});             // (N, D)
+  const Tensor w = q.log_prob(z) - p.log_prob(z);  // (N)
   return stats(w.to_vector());
 }
 
@@ -104,8 +104,7 @@ TEST_CASE("(kl.4) KL to N(0, I) equals -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2
   CHECK(rel_close(general.flat(1), kl.flat(1), 1e-14));
 }
 
-TEST_CASE("(kl.1) (kl.3) closed-form diagonal KL matches a seeded Monte Carlo average of log q - log p",
-          "[kl][prob]") {
+TEST_CASE("(kl.1) (kl.3) closed-form diagonal KL matches a seeded Monte Carlo average of log q - log p", "[kl][prob]") {
   const Normal q = Normal::from_scale(vec({0.5, -1.0, 2.0}), vec({0.8, 1.3, 0.6}), 1);
   const Normal p = Normal::from_log_var(vec({0.0, -0.5, 1.0}), vec({0.2, 0.9, -0.3}), 1);
   const Stats mc = monte_carlo_kl(q, p, 100000, 12345);
@@ -136,8 +135,8 @@ TEST_CASE("kl_divergence(q, q) is exactly 0, and N(0, I) against itself too", "[
 
 TEST_CASE("(kl.3) the KL stays accurate when sigma_q is within 1e-8 of sigma_p", "[kl][stable][prob]") {
   const double ratio = 1 + 1e-8;  // KL = 1/2 (r - 1 - log r), r = ratio^2: about 1e-16, where 1 - r cancels
-  const Tensor kl = kl_divergence(Normal::from_scale(vec({0.0}), vec({2.0 * ratio})),
-                                  Normal::from_scale(vec({0.0}), vec({2.0})));
+  const Tensor kl =
+      kl_divergence(Normal::from_scale(vec({0.0}), vec({2.0 * ratio})), Normal::from_scale(vec({0.0}), vec({2.0})));
   const long double a = 2 * std::log(static_cast<long double>(2.0 * ratio) / 2.0L);
   const double expected = static_cast<double>(0.5L * (std::expm1(a) - a));
   CHECK(rel_close(kl.item(), expected, 1e-6));

@@ -18,7 +18,7 @@ double normal_log_pdf(double mu, double sigma, double x) {
 struct Point {
   double mu, sigma, x;
 };
-const std::vector<Point> table = {{0.0, 1.0, 0.0},    {0.0, 1.0, 1.5},       {-2.0, 0.5, -1.25}, {3.0, 2.0, -4.0},
+const std::vector<Point> table = {{0.0, 1.0, 0.0},         {0.0, 1.0, 1.5},    {-2.0, 0.5, -1.25},     {3.0, 2.0, -4.0},
                                   {1e3, 1e-3, 1e3 + 2e-3}, {-0.3, 1e4, 2.5e4}, {0.5, 1e-8, 0.5 + 3e-8}};
 
 Tensor column(double Point::*field) {
@@ -60,7 +60,7 @@ TEST_CASE("Normal entropy, mean, variance and accessors match closed forms", "[n
   const Normal r = Normal::from_log_var(vec({0.0}), vec({std::log(4.0)}));
   CHECK(rel_close(r.scale().item(), 2.0, 1e-15));
   CHECK(rel_close(r.variance().item(), 4.0, 1e-15));
-  CHECK(r.log_var().item() == std::log(4.0));           // the given tensor, not 2 log(exp(log_var / 2))
+  CHECK(r.log_var().item() == std::log(4.0));          // the given tensor, not 2 log(exp(log_var / 2))
   CHECK(r.log_scale().item() == 0.5 * std::log(4.0));  // 1/2 log_var, exactly
 }
 
@@ -85,9 +85,7 @@ TEST_CASE("gradcheck: Normal log_prob with respect to loc, scale, log_var and th
   const Tensor log_var = leaf({-0.4, 1.1, 0.2, -2.0, 0.9, 0.0}, {2, 3}, "log_var");
   const Tensor x = leaf({1.0, -0.5, 0.2, 0.4, 2.5, -1.0, 0.0, 0.3, 0.9, -2.2, 1.7, 0.6}, {2, 2, 3}, "x");
   auto by_scale = [](const std::vector<Tensor>& in) { return Normal::from_scale(in[0], in[1], 1).log_prob(in[2]); };
-  auto by_log_var = [](const std::vector<Tensor>& in) {
-    return Normal::from_log_var(in[0], in[1], 1).log_prob(in[2]);
-  };
+  auto by_log_var = [](const std::vector<Tensor>& in) { return Normal::from_log_var(in[0], in[1], 1).log_prob(in[2]); };
   const GradcheckResult a = gradcheck(by_scale, {mu, sigma, x});
   INFO(a.report);
   CHECK(a.ok);
@@ -143,7 +141,7 @@ TEST_CASE("(reparam.3) the pathwise gradient of E[z^2] is 2 mu and 2 sigma withi
   TapeScope scope(tape);
   Generator gen(2024);
   const Tensor z = Normal::from_scale(mu, sigma).rsample(gen, {N});  // (N)
-  backward(mean(square(z)));                                          // E[z^2] = mu^2 + sigma^2
+  backward(mean(square(z)));                                         // E[z^2] = mu^2 + sigma^2
   std::vector<double> g_mu, g_sigma, g_log_var;                      // per-sample gradients, for the standard error
   for (std::int64_t i = 0; i < N; ++i) {
     const double zi = z.flat(i), eps = (zi - m) / s;
@@ -190,7 +188,8 @@ TEST_CASE("tails: Normal with log_var in [-700, 700] keeps log_prob, entropy, KL
   const Normal q = Normal::from_log_var(mu, log_var);
   const Tensor x = vec({1.0, 1.0, 1.0, 1.0, 1.0});
   const Tensor values = concat({q.log_prob(x), q.entropy(), kl_divergence(q, StandardNormal({5}, f64)),
-                                kl_divergence(q, q), kl_divergence(q, Normal::from_log_var(mu, log_var * 0.5))}, 0);
+                                kl_divergence(q, q), kl_divergence(q, Normal::from_log_var(mu, log_var * 0.5))},
+                               0);
   for (double v : values.to_vector()) CHECK(std::isfinite(v));
   CHECK(rel_close(q.log_prob(x).flat(4), -350.0 - 0.5 * std::log(2 * pi) - 0.5 * std::exp(-700.0), 1e-12));
   CHECK(rel_close(q.log_prob(x).flat(0), -0.5 * std::exp(700.0) + 350.0 - 0.5 * std::log(2 * pi), 1e-12));

@@ -11,11 +11,11 @@ TEST_CASE("(reparam.2) log q(z|x) equals log q(eps) minus the sum of log sigma",
   const Tensor log_var = vec({-1.0, 0.5, 2.0, -30.0, 0.0, 8.0}, {2, 3});
   const Normal q = Normal::from_log_var(mu, log_var, 1);
   Generator gen(31);
-  const Tensor z = q.rsample(gen, {5});                      // (5, 2, 3)
+  const Tensor z = q.rsample(gen, {5});  // (5, 2, 3)
   const AffineTransform& T = q.transform();
-  const Tensor eps = T.inverse(z);                           // (5, 2, 3)
+  const Tensor eps = T.inverse(z);                                     // (5, 2, 3)
   const Tensor log_q_eps = StandardNormal({3}, f64, 1).log_prob(eps);  // (5, 2)
-  const Tensor via_eps = log_q_eps - T.log_abs_det_jacobian();        // (5, 2) - (2)
+  const Tensor via_eps = log_q_eps - T.log_abs_det_jacobian();         // (5, 2) - (2)
   const Tensor direct = q.log_prob(z);                                 // (5, 2)
   REQUIRE(direct.shape() == Shape{5, 2});
   for (std::int64_t i = 0; i < 10; ++i) CHECK(rel_close(via_eps.flat(i), direct.flat(i), 1e-12));

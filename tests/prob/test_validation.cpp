@@ -93,8 +93,7 @@ TEST_CASE("AffineTransform, kl_divergence, log_mean_exp and sum_event: errors", 
                     "kl_divergence: q is float64 and p is float32; they must match");
   CHECK_THROWS_WITH(kl_divergence(q, StandardNormal({3}, f64, 1)),
                     "kl_divergence: a is (2,) and b is (3,); they do not broadcast (axis -1: 2 vs 3)");
-  CHECK_THROWS_WITH(log_mean_exp(vec({1.0, 2.0}), 1),
-                    "log_mean_exp: axis 1 is out of range for x of shape (2,)");
+  CHECK_THROWS_WITH(log_mean_exp(vec({1.0, 2.0}), 1), "log_mean_exp: axis 1 is out of range for x of shape (2,)");
   CHECK_THROWS_WITH(log_mean_exp(zeros({0}, f64), 0), "log_mean_exp: axis 0 of (0,) is empty");
   CHECK_THROWS_WITH(sum_event(vec({1.0}), 2), "sum_event: event_dims is 2, but x is (1,)");
 }

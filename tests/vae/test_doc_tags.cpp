@@ -55,8 +55,7 @@ std::vector<fs::path> files_under(const fs::path& dir, const std::set<std::strin
   std::vector<fs::path> files;
   if (!fs::is_directory(dir)) return files;
   for (const auto& entry : fs::recursive_directory_iterator(dir))
-    if (entry.is_regular_file() && extensions.count(entry.path().extension().string()))
-      files.push_back(entry.path());
+    if (entry.is_regular_file() && extensions.count(entry.path().extension().string())) files.push_back(entry.path());
   return files;
 }
 
@@ -64,8 +63,7 @@ struct DocTags {
   std::set<std::string> pages;      // the page names: elbo, gap, ...
   std::set<std::string> defined;    // (page.n) found on page.md
   std::set<std::string> test_only;  // defined tags whose "Computed by:" is "the test itself": no library code
-  std::map<std::string, std::string>
-      referenced_on;  // every tag mentioned on any page -> a page mentioning it
+  std::map<std::string, std::string> referenced_on;  // every tag mentioned on any page -> a page mentioning it
 };
 
 DocTags doc_tags(const fs::path& docs) {
@@ -77,8 +75,7 @@ DocTags doc_tags(const fs::path& docs) {
     for (const Tag& tag : tags_at(text)) {
       t.referenced_on.emplace(tag.text, page.filename().string());
       if (tag.page != stem || t.defined.count(tag.text)) continue;
-      t.defined.insert(
-          tag.text);  // the first mention on its own page is the equation; then its "Computed by:"
+      t.defined.insert(tag.text);  // the first mention on its own page is the equation; then its "Computed by:"
       const std::size_t computed = text.find("Computed by:", tag.pos);
       if (computed != std::string::npos && text.compare(computed, marker.size(), marker) == 0)
         t.test_only.insert(tag.text);
@@ -137,12 +134,10 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-TEST_CASE("every equation tag of docs/derivations appears in the code that computes it and in a test name",
-          "[docs]") {
+TEST_CASE("every equation tag of docs/derivations appears in the code that computes it and in a test name", "[docs]") {
   const fs::path root = TG_SOURCE_DIR;
   const DocTags docs = doc_tags(root / "docs" / "derivations");
-  REQUIRE(docs.defined.size() >=
-          40);  // the pages were found and read (8 pages, 42 equations when this was written)
+  REQUIRE(docs.defined.size() >= 40);  // the pages were found and read (8 pages, 42 equations when this was written)
   const std::set<std::string> in_code = code_tags(root);
   std::size_t n_tests = 0;
   const std::set<std::string> in_tests = test_name_tags(root, n_tests);
@@ -157,12 +152,10 @@ TEST_CASE("every equation tag of docs/derivations appears in the code that compu
     if (!docs.defined.count(tag)) undefined.push_back(tag + " on " + page);
   for (const std::set<std::string>* used : {&in_code, &in_tests})
     for (const std::string& tag : *used)
-      if (!docs.defined.count(tag) &&
-          docs.pages.count(tag.substr(1, tag.find('.') - 1)))  // a page's tag, not (x.0)
+      if (!docs.defined.count(tag) && docs.pages.count(tag.substr(1, tag.find('.') - 1)))  // a page's tag, not (x.0)
         undefined.push_back(tag + (used == &in_code ? " in code" : " in a test name"));
 
-  INFO("tags computed only by a test (their page says so): "
-       << join({docs.test_only.begin(), docs.test_only.end()}));
+  INFO("tags computed only by a test (their page says so): " << join({docs.test_only.begin(), docs.test_only.end()}));
   INFO("defined but in no code file under autodiff/ nn/ prob/ vae/ examples/: " << join(missing_code));
   INFO("defined but in no TEST_CASE name under tests/: " << join(missing_test));
   INFO("used but defined on no page of docs/derivations/: " << join(undefined));

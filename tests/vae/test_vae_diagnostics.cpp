@@ -46,12 +46,10 @@ TEST_CASE("active_units counts only the latent dimensions whose posterior means 
     CHECK(var[u] == near(v, 1e-12));
     CHECK(chunked[u] == near(var[u], 1e-12));
   }
-  CHECK_THROWS_WITH(posterior_mean_variance(model, x, 0),
-                    Catch::Contains("max_rows is 0, but must be at least 1"));
+  CHECK_THROWS_WITH(posterior_mean_variance(model, x, 0), Catch::Contains("max_rows is 0, but must be at least 1"));
 }
 
-TEST_CASE("effective_sample_size is k for equal weights and 1 for one dominant weight",
-          "[diagnostics][estimate]") {
+TEST_CASE("effective_sample_size is k for equal weights and 1 for one dominant weight", "[diagnostics][estimate]") {
   constexpr std::int64_t K = 10;
   Generator gen(42);
   // Columns: equal weights, equal weights at 700 (e^700 alone is near overflow), one dominant weight, two
@@ -76,8 +74,7 @@ TEST_CASE("effective_sample_size is k for equal weights and 1 for one dominant w
   CHECK_THROWS_WITH(effective_sample_size(zeros({K}, f64)), Catch::Contains("must be (K, B)"));
 }
 
-TEST_CASE("(kl.4) kl_per_dimension sums to the KL to the prior, averaged over the batch",
-          "[diagnostics][kl]") {
+TEST_CASE("(kl.4) kl_per_dimension sums to the KL to the prior, averaged over the batch", "[diagnostics][kl]") {
   Generator gen(43);
   LinearGaussianModel model(orthogonal_model(gen, 5, {0.6, 1.1, 1.7}, 0.7));
   const Tensor x = sample_x(model.exact(), 6, gen);

@@ -24,14 +24,12 @@ struct NearBench : Bench {
 
 }  // namespace
 
-TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
-          "[estimate][iwae][linear_gaussian]") {
+TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights", "[estimate][iwae][linear_gaussian]") {
   NearBench bench(31);
   constexpr std::int64_t k = 300;
   Generator gen_a(7), gen_b(7);
   const LogPxEstimate est = estimate_log_px(bench.model, bench.x, k, gen_a);  // one chunk: k * B rows < 8192
-  const Tensor log_w =
-      log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, k, gen_b));  // same noise
+  const Tensor log_w = log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, k, gen_b));  // same noise
   REQUIRE(est.log_px.size() == static_cast<std::size_t>(B));
   for (std::int64_t b = 0; b < B; ++b) {
     const std::vector<double> a = column(log_w, b);
@@ -45,8 +43,7 @@ TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
   }
 }
 
-TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate",
-          "[estimate][linear_gaussian]") {
+TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate", "[estimate][linear_gaussian]") {
   NearBench bench(32);
   constexpr std::int64_t k = 301;
   Generator gen_a(8), gen_b(8);
@@ -63,8 +60,7 @@ TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate",
     const Tensor log_w = noise + tensor({-800.0, 800.0}, f64);  // (K, B): exp() would under- and overflow
     LogWeightSums all(2), parts(2);
     all.add(log_w);
-    const std::vector<std::int64_t> cuts = {0,  1,  13,
-                                            14, 33, 40};  // uneven chunks, the largest weight anywhere
+    const std::vector<std::int64_t> cuts = {0, 1, 13, 14, 33, 40};  // uneven chunks, the largest weight anywhere
     for (std::size_t c = 0; c + 1 < cuts.size(); ++c) parts.add(slice(log_w, 0, cuts[c], cuts[c + 1]));
     const LogPxEstimate r_all = all.result(), r_parts = parts.result();
     REQUIRE(parts.k == 40);

@@ -18,16 +18,17 @@ using namespace tg::vae;
 namespace {
 
 struct SmallVae {
-  explicit SmallVae(const std::string& likelihood = "bernoulli") : model(Architecture{6, {5}, 2, "tanh", "glorot", likelihood}, gen, f64) {}
+  explicit SmallVae(const std::string& likelihood = "bernoulli")
+      : model(Architecture{6, {5}, 2, "tanh", "glorot", likelihood}, gen, f64) {}
   Generator gen{51};
   VAE model;
-  Tensor x = model.architecture().likelihood == "bernoulli" ? bernoulli(full({4, 6}, 0.5, f64), gen)  // 4 binary examples
-                                                            : randn({4, 6}, gen, f64);                 // or continuous ones
-  Tensor eps = draw_eps(model, x, 3, gen);            // frozen noise (K = 3, B = 4, L = 2)
+  Tensor x = model.architecture().likelihood == "bernoulli"
+                 ? bernoulli(full({4, 6}, 0.5, f64), gen)  // 4 binary examples
+                 : randn({4, 6}, gen, f64);                // or continuous ones
+  Tensor eps = draw_eps(model, x, 3, gen);                 // frozen noise (K = 3, B = 4, L = 2)
 
   // gradcheck of objective(model, x, eps) with respect to every parameter of the model
-  GradcheckResult check(
-      const std::function<Tensor(const LatentModel&, const Tensor&, const Tensor&)>& objective) {
+  GradcheckResult check(const std::function<Tensor(const LatentModel&, const Tensor&, const Tensor&)>& objective) {
     const std::vector<Tensor> params = model.parameters();
     REQUIRE(params.size() == 8);  // weight and bias of 2 encoder and 2 decoder layers
     for (const Tensor& p : params) REQUIRE(p.requires_grad());
@@ -52,8 +53,7 @@ TEST_CASE("(elbo.6) elbo_analytic of a small VAE with a Normal decoder passes gr
   CHECK(r.ok);
 }
 
-TEST_CASE("(elbo.5) elbo_monte_carlo of a small VAE passes gradcheck for every parameter",
-          "[elbo][gradcheck]") {
+TEST_CASE("(elbo.5) elbo_monte_carlo of a small VAE passes gradcheck for every parameter", "[elbo][gradcheck]") {
   SmallVae vae;
   const GradcheckResult r = vae.check(elbo_monte_carlo);
   INFO(r.report);
@@ -68,8 +68,7 @@ TEST_CASE("(iwae.2) (iwae.6) iwae_bound (K = 3) of a small VAE passes gradcheck 
   CHECK(r.ok);
 }
 
-TEST_CASE("(joint.2) log_joint_x_eps of a small VAE passes gradcheck for every parameter",
-          "[joint][gradcheck]") {
+TEST_CASE("(joint.2) log_joint_x_eps of a small VAE passes gradcheck for every parameter", "[joint][gradcheck]") {
   SmallVae vae;
   const GradcheckResult r = vae.check(log_joint_x_eps);
   INFO(r.report);

@@ -30,8 +30,7 @@ TEST_CASE(
   Bench bench(11);
   for (int trial = 0; trial < 6; ++trial) {
     bench.random_q();
-    const Tensor kl =
-        prob::kl_divergence(bench.model.encode(bench.x), prior(bench.L(), f64));  // (kl.4): (B,)
+    const Tensor kl = prob::kl_divergence(bench.model.encode(bench.x), prior(bench.L(), f64));  // (kl.4): (B,)
     const Tensor eps = sigma_points(bench.L(), B);  // exact expectations of the quadratic integrands
     const Tensor elbo_a = elbo_analytic(bench.model, bench.x, eps);
     const Tensor elbo_mc = elbo_monte_carlo(bench.model, bench.x, eps);
@@ -45,7 +44,7 @@ TEST_CASE(
       CHECK(elbo_a.flat(b) == near(elbo, 1e-9));
       CHECK(elbo_mc.flat(b) == near(elbo, 1e-9));
       CHECK(gap == near(kl_gaussians(q, bench.model.exact().posterior(xb)), 1e-9));  // (gap.2)
-      CHECK(gap > 1e-3);  // below log p(x)  (elbo.2)
+      CHECK(gap > 1e-3);                                                             // below log p(x)  (elbo.2)
     }
   }
   bench.model.use_exact_posterior(bench.x);  // (gap.3) equality at the exact posterior
@@ -93,8 +92,7 @@ TEST_CASE(
     for (std::int64_t k : ks) {
       bounds.emplace_back(iwae_bound(bench.model, xr, draw_eps(bench.model, xr, k, bench.gen)).to_vector());
       const Stats& s = bounds.back();
-      INFO("example " << b << ", k = " << k << ": L_k = " << s.mean << " +- " << s.se
-                      << ", log p(x) = " << lp);
+      INFO("example " << b << ", k = " << k << ": L_k = " << s.mean << " +- " << s.se << ", log p(x) = " << lp);
       CHECK(s.mean <= lp + 3 * s.se);  // (iwae.4) right
       if (bounds.size() > 1) {
         const Stats& prev = bounds[bounds.size() - 2];
@@ -108,13 +106,11 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "(gap.4) with q the exact posterior every Tensor log weight equals log p(x), and so does L_k for every k",
-    "[gap][iwae][linear_gaussian]") {
+TEST_CASE("(gap.4) with q the exact posterior every Tensor log weight equals log p(x), and so does L_k for every k",
+          "[gap][iwae][linear_gaussian]") {
   Bench bench(14);
   bench.model.use_exact_posterior(bench.x);
-  const Tensor log_w =
-      log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, 64, bench.gen));  // (K, B)
+  const Tensor log_w = log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, 64, bench.gen));  // (K, B)
   for (std::int64_t b = 0; b < B; ++b)
     for (double a : column(log_w, b)) CHECK(a == near(bench.log_px(b), 1e-9));
   for (std::int64_t k : {1, 2, 5, 50}) {
@@ -139,8 +135,7 @@ TEST_CASE("(elbo.1) (elbo.5) elbo_monte_carlo is an unbiased estimate of the clo
   }
 }
 
-TEST_CASE("(elbo.6) elbo_analytic is an unbiased estimate of the closed-form ELBO",
-          "[elbo][kl][linear_gaussian]") {
+TEST_CASE("(elbo.6) elbo_analytic is an unbiased estimate of the closed-form ELBO", "[elbo][kl][linear_gaussian]") {
   Bench bench(16);
   constexpr std::int64_t R = 40000;
   for (std::int64_t b = 0; b < B; ++b) {
@@ -200,8 +195,7 @@ TEST_CASE(
     CHECK(standard_normal_entropy(d) ==
           0.5 * static_cast<double>(d) * std::log(2 * std::numbers::pi * std::numbers::e));
     CHECK(standard_normal_entropy(d) == near(entropy(standard_normal(static_cast<std::size_t>(d))), 1e-13));
-    if (d > 0)
-      CHECK(standard_normal_entropy(d) == near(prob::StandardNormal({d}, f64, 1).entropy().item(), 1e-13));
+    if (d > 0) CHECK(standard_normal_entropy(d) == near(prob::StandardNormal({d}, f64, 1).entropy().item(), 1e-13));
   }
   CHECK_THROWS_WITH(standard_normal_entropy(-1), Catch::Contains("d is -1"));
 }
@@ -215,19 +209,16 @@ TEST_CASE("(reparam.1) the encoder's rsample_with(eps) is mu + sigma * eps eleme
   REQUIRE(z.shape() == eps.shape());
   const std::int64_t BL = B * bench.L();
   for (std::int64_t i = 0; i < z.numel(); ++i) {
-    const double mu = bench.model.q_mu().flat(i % BL),
-                 sigma = std::exp(0.5 * bench.model.q_log_var().flat(i % BL));
+    const double mu = bench.model.q_mu().flat(i % BL), sigma = std::exp(0.5 * bench.model.q_log_var().flat(i % BL));
     CHECK(z.flat(i) == near(mu + sigma * eps.flat(i), 1e-14));
   }
 }
 
-TEST_CASE("(iwae.6) iwae_bound matches log-mean-exp and stays finite for log weights near -800 and 800",
-          "[iwae]") {
+TEST_CASE("(iwae.6) iwae_bound matches log-mean-exp and stays finite for log weights near -800 and 800", "[iwae]") {
   // Columns near -800, near 800, and spread over both: exp() of any of them overflows or underflows a double.
   Generator gen(20);
   const Tensor noise = randn({7, 3}, gen, f64);
-  const Tensor log_w =
-      noise + tensor({-800.0, 800.0, 0.0}, f64) + noise * tensor({0.0, 0.0, 700.0}, f64);  // (K, B)
+  const Tensor log_w = noise + tensor({-800.0, 800.0, 0.0}, f64) + noise * tensor({0.0, 0.0, 700.0}, f64);  // (K, B)
   const Tensor bound = iwae_bound_from_log_weights(log_w);
   for (std::int64_t b = 0; b < 3; ++b) {
     REQUIRE(std::isfinite(bound.flat(b)));
@@ -247,8 +238,7 @@ TEST_CASE("the objectives reject noise that is not (K, B, L) instead of averagin
   Bench bench(22);
   bench.random_q();
   const Tensor eps = randn({B, bench.L()}, bench.gen, f64);  // (B, L): the K axis forgotten
-  CHECK_THROWS_WITH(elbo_analytic(bench.model, bench.x, eps),
-                    Catch::Contains("eps is (3, 3); it must be (K, B, L)"));
+  CHECK_THROWS_WITH(elbo_analytic(bench.model, bench.x, eps), Catch::Contains("eps is (3, 3); it must be (K, B, L)"));
   CHECK_THROWS_WITH(elbo_monte_carlo(bench.model, bench.x, eps), Catch::Contains("it must be (K, B, L)"));
   CHECK_THROWS_WITH(iwae_bound(bench.model, bench.x, eps), Catch::Contains("it must be (K, B, L)"));
   CHECK(elbo_analytic(bench.model, bench.x, unsqueeze(eps, 0)).shape() == Shape{B});

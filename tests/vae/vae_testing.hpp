@@ -22,8 +22,7 @@ inline Approx near(double value, double tol) { return Approx(value).epsilon(0).m
 
 // W (D, d) whose columns are orthogonal with the given norms (a norm of 0 gives a dead latent dimension), so
 // that W^T W = diag(norms^2); b ~ N(0, I).
-inline LinearGaussian orthogonal_model(Generator& gen, std::size_t D, const std::vector<double>& norms,
-                                       double sigma) {
+inline LinearGaussian orthogonal_model(Generator& gen, std::size_t D, const std::vector<double>& norms, double sigma) {
   const std::size_t d = norms.size();
   Matrix W(D, d);
   for (double& v : W.data) v = gen.normal();

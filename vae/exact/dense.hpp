@@ -12,28 +12,28 @@ using Vector = std::vector<double>;
 
 // A (rows, cols) matrix of doubles in row-major order: element (i, j) lives at data[i * cols + j].
 struct Matrix {
-    std::size_t rows = 0;
-    std::size_t cols = 0;
-    std::vector<double> data;
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+  std::vector<double> data;
 
-    Matrix() = default;
-    Matrix(std::size_t rows, std::size_t cols, double fill = 0.0);
+  Matrix() = default;
+  Matrix(std::size_t rows, std::size_t cols, double fill = 0.0);
 
-    double& operator()(std::size_t i, std::size_t j) { return data[i * cols + j]; }
-    double operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
+  double& operator()(std::size_t i, std::size_t j) { return data[i * cols + j]; }
+  double operator()(std::size_t i, std::size_t j) const { return data[i * cols + j]; }
 
-    static Matrix identity(std::size_t n);
-    static Matrix diagonal(const Vector& diag);
+  static Matrix identity(std::size_t n);
+  static Matrix diagonal(const Vector& diag);
 };
 
 // --- matrix algebra -----------------------------------------------------------------------------------------
-Matrix matmul(const Matrix& a, const Matrix& b);       // (n, k) x (k, m) -> (n, m)
-Matrix transpose(const Matrix& a);                     // (n, m) -> (m, n)
-Matrix add(const Matrix& a, const Matrix& b);          // a + b, same shape
-Matrix sub(const Matrix& a, const Matrix& b);          // a - b, same shape
-Matrix scale(const Matrix& a, double s);               // s * a
-Vector matvec(const Matrix& a, const Vector& v);       // (n, m) x (m) -> (n)
-double trace(const Matrix& a);                         // sum_i a_ii of a square matrix
+Matrix matmul(const Matrix& a, const Matrix& b);            // (n, k) x (k, m) -> (n, m)
+Matrix transpose(const Matrix& a);                          // (n, m) -> (m, n)
+Matrix add(const Matrix& a, const Matrix& b);               // a + b, same shape
+Matrix sub(const Matrix& a, const Matrix& b);               // a - b, same shape
+Matrix scale(const Matrix& a, double s);                    // s * a
+Vector matvec(const Matrix& a, const Vector& v);            // (n, m) x (m) -> (n)
+double trace(const Matrix& a);                              // sum_i a_ii of a square matrix
 double trace_of_product(const Matrix& a, const Matrix& b);  // tr(a b) without forming a b
 
 // --- vector algebra -----------------------------------------------------------------------------------------

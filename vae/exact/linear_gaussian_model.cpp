@@ -21,8 +21,7 @@ void require_matrix(const char* who, const char* name, const Tensor& t, std::int
   if (!t.defined()) fail(who, std::string(name) + " is an undefined Tensor");
   if (t.dtype() != f64) fail(who, std::string(name) + " is float32; the exact model works in float64");
   if (t.dim() != 2 || t.size(1) != cols)
-    fail(who, std::string(name) + " is " + shape_str(t.shape()) + "; it must be (B, " + std::to_string(cols) +
-                  ")");
+    fail(who, std::string(name) + " is " + shape_str(t.shape()) + "; it must be (B, " + std::to_string(cols) + ")");
 }
 
 // The posterior covariance of (linear_gaussian.3) must be diagonal for a diagonal q to equal it.
@@ -37,8 +36,8 @@ void require_diagonal(const char* who, const Matrix& S) {
         off_max = std::abs(S(i, j)), oi = i, oj = j;
     }
   if (off_max > 1e-10 * diag_max)
-    fail(who, "the posterior covariance is not diagonal (Sigma_post(" + std::to_string(oi) + ", " +
-                  std::to_string(oj) + ") is " + num(S(oi, oj)) +
+    fail(who, "the posterior covariance is not diagonal (Sigma_post(" + std::to_string(oi) + ", " + std::to_string(oj) +
+                  ") is " + num(S(oi, oj)) +
                   "), so no diagonal q equals it; W's columns must "
                   "be orthogonal");
 }
@@ -47,8 +46,7 @@ void require_diagonal(const char* who, const Matrix& S) {
 
 Vector row_vector(const Tensor& x, std::int64_t row) {
   if (x.dim() != 2 || row < 0 || row >= x.size(0))
-    fail("row_vector",
-         "row " + std::to_string(row) + " of a tensor " + shape_str(x.shape()) + " does not exist");
+    fail("row_vector", "row " + std::to_string(row) + " of a tensor " + shape_str(x.shape()) + " does not exist");
   Vector v(static_cast<std::size_t>(x.size(1)));
   for (std::int64_t j = 0; j < x.size(1); ++j) v[static_cast<std::size_t>(j)] = x.flat(row * x.size(1) + j);
   return v;
@@ -57,8 +55,7 @@ Vector row_vector(const Tensor& x, std::int64_t row) {
 LinearGaussianModel::LinearGaussianModel(LinearGaussian exact) : exact_(std::move(exact)) {
   exact_.validate();
   if (exact_.d() < 1) fail("LinearGaussianModel", "W has no columns; the latent width must be at least 1");
-  W_ = tensor(exact_.W.data, {static_cast<std::int64_t>(exact_.D()), static_cast<std::int64_t>(exact_.d())},
-              f64);
+  W_ = tensor(exact_.W.data, {static_cast<std::int64_t>(exact_.D()), static_cast<std::int64_t>(exact_.d())}, f64);
   b_ = tensor(exact_.b, f64);
   W_.name("W");
   b_.name("b");
@@ -108,13 +105,12 @@ void LinearGaussianModel::use_exact_encoder() {
 prob::Normal LinearGaussianModel::encode(const Tensor& x) const {
   require_matrix("LinearGaussianModel::encode", "x", x, static_cast<std::int64_t>(exact_.D()));
   if (exact_encoder_) {
-    Tensor mu = linear(x - b_, M_, Tensor());  // (linear_gaussian.3) mu_post: (B, L)
+    Tensor mu = linear(x - b_, M_, Tensor());                                 // (linear_gaussian.3) mu_post: (B, L)
     Tensor log_var = broadcast_to(post_log_var_, {x.size(0), latent_dim()});  // log diag Sigma_post: (B, L)
     return prob::Normal::from_log_var(mu.name("mu_post"), log_var, 1);
   }
   if (!mu_.defined())
-    fail("LinearGaussianModel::encode",
-         "q is not set; call set_q, use_exact_posterior or use_exact_encoder first");
+    fail("LinearGaussianModel::encode", "q is not set; call set_q, use_exact_posterior or use_exact_encoder first");
   if (x.size(0) != mu_.size(0))
     fail("LinearGaussianModel::encode",
          "x has " + std::to_string(x.size(0)) + " rows, but q was set for " + std::to_string(mu_.size(0)));

@@ -31,8 +31,7 @@ class LinearGaussianModel : public LatentModel {
   // diagonal.
   void use_exact_encoder();
 
-  prob::Normal encode(
-      const Tensor& x) const override;  // the q set above (x must have its B rows), or the exact one
+  prob::Normal encode(const Tensor& x) const override;  // the q set above (x must have its B rows), or the exact one
   Tensor log_likelihood(const Tensor& x, const Tensor& z) const override;  // x (B, D), z (K, B, L) -> (K, B)
   std::int64_t latent_dim() const override { return static_cast<std::int64_t>(exact_.d()); }
 
@@ -45,8 +44,7 @@ class LinearGaussianModel : public LatentModel {
                  std::int64_t row) const;  // row `row` of encode(x) as a Gaussian of the closed forms
 
  private:
-  Gaussian diagonal_posterior(
-      const char* who) const;  // N(0, Sigma_post) for x = b, Sigma_post checked diagonal
+  Gaussian diagonal_posterior(const char* who) const;  // N(0, Sigma_post) for x = b, Sigma_post checked diagonal
   LinearGaussian exact_;
   Tensor W_, b_, mu_, log_var_;
   Tensor M_,

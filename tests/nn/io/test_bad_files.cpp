@@ -1,9 +1,9 @@
 // Damaged files: valid small gzip, IDX (raw and gzipped) and npz files are truncated at every offset and hit by
 // seeded random byte mutations. Each case must load or throw std::runtime_error naming the file; never crash,
 // hang or allocate without bound (run this under AddressSanitizer + UBSan too).
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -37,8 +37,7 @@ struct Outcome {
 };
 
 // One damaged input: a load or a runtime_error whose message names the file are both fine.
-void try_load(const Bytes& input, const std::string& what, const Loader& load, const std::string& label,
-              Outcome& o) {
+void try_load(const Bytes& input, const std::string& what, const Loader& load, const std::string& label, Outcome& o) {
   std::string defect;
   try {
     load(input);
@@ -72,9 +71,12 @@ Outcome torture(const Bytes& valid, const std::string& what, const Loader& load,
     for (std::size_t c = 0; c < changes; ++c) {
       const std::size_t at = rng.below(m % 3 == 0 ? std::min<std::size_t>(64, b.size()) : b.size());
       const std::size_t kind = rng.below(3);
-      if (kind == 0) b[at] = static_cast<std::uint8_t>(rng.next());
-      else if (kind == 1) b[at] ^= static_cast<std::uint8_t>(1u << rng.below(8));
-      else b[at] = rng.below(2) ? 0xFF : 0x00;
+      if (kind == 0)
+        b[at] = static_cast<std::uint8_t>(rng.next());
+      else if (kind == 1)
+        b[at] ^= static_cast<std::uint8_t>(1u << rng.below(8));
+      else
+        b[at] = rng.below(2) ? 0xFF : 0x00;
     }
     try_load(b, what, load, "mutation " + std::to_string(m), o);
   }
@@ -103,8 +105,8 @@ Bytes gzip_bytes(const fs::path& dir, const Bytes& data) {
 
 Bytes sample_text() {
   std::string s;
-  for (int i = 0; i < 120; ++i) s += "line " + std::to_string(i * i % 97) + ": the tape records op " +
-                                    std::to_string(i % 11) + "\n";
+  for (int i = 0; i < 120; ++i)
+    s += "line " + std::to_string(i * i % 97) + ": the tape records op " + std::to_string(i % 11) + "\n";
   return Bytes(s.begin(), s.end());
 }
 
@@ -119,13 +121,15 @@ Bytes sample_idx() {  // 4 images of 6x6
 TEST_CASE("damaged gzip files throw or decode, never crash", "[badfiles][gzip]") {
   const fs::path dir = fresh_dir("gzip");
   const Bytes gz = gzip_bytes(dir, sample_text());
-  check(torture(gz, "sample.gz", [](const Bytes& b) { tg::nn::io::gunzip(b, "sample.gz", 1 << 20); }, 4000, 1));
+  check(torture(
+      gz, "sample.gz", [](const Bytes& b) { tg::nn::io::gunzip(b, "sample.gz", 1 << 20); }, 4000, 1));
   fs::remove_all(dir);
 }
 
 TEST_CASE("damaged IDX files throw or load, never crash", "[badfiles][idx]") {
   const Bytes idx = sample_idx();
-  check(torture(idx, "t-idx3-ubyte", [](const Bytes& b) { tg::nn::io::parse_idx(b, "t-idx3-ubyte"); }, 2000, 2));
+  check(torture(
+      idx, "t-idx3-ubyte", [](const Bytes& b) { tg::nn::io::parse_idx(b, "t-idx3-ubyte"); }, 2000, 2));
   const fs::path dir = fresh_dir("idx");
   const Bytes gz = gzip_bytes(dir, idx);
   const Loader load_gz = [](const Bytes& b) {  // what read_idx does with a gzipped file
@@ -138,9 +142,10 @@ TEST_CASE("damaged IDX files throw or load, never crash", "[badfiles][idx]") {
 TEST_CASE("damaged npz files throw or load, never crash", "[badfiles][npz]") {
   const std::vector<float> w = {1, 2, 3, 4, 5, 6};
   const std::vector<std::int64_t> step = {12};
-  const Bytes npz = tg::nn::io::encode_npz({{"w", tg::nn::io::npy_from(std::span(w), {2, 3})},
-                                        {"step", tg::nn::io::npy_from(std::span(step), {})}});
-  check(torture(npz, "model.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "model.npz"); }, 4000, 4));
+  const Bytes npz = tg::nn::io::encode_npz(
+      {{"w", tg::nn::io::npy_from(std::span(w), {2, 3})}, {"step", tg::nn::io::npy_from(std::span(step), {})}});
+  check(torture(
+      npz, "model.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "model.npz"); }, 4000, 4));
 }
 
 TEST_CASE("damaged numpy.savez_compressed files throw or load, never crash", "[badfiles][npz][numpy]") {
@@ -155,6 +160,7 @@ TEST_CASE("damaged numpy.savez_compressed files throw or load, never crash", "[b
                           "', a=np.arange(40, dtype=np.float32).reshape(5, 8) % 7, b=np.array([3, -1]))\"";
   REQUIRE(std::system(cmd.c_str()) == 0);
   const Bytes npz = tg::nn::io::read_file_bytes(path);
-  check(torture(npz, "packed.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "packed.npz"); }, 4000, 5));
+  check(torture(
+      npz, "packed.npz", [](const Bytes& b) { tg::nn::io::decode_npz(b, "packed.npz"); }, 4000, 5));
   fs::remove_all(dir);
 }

@@ -1,8 +1,8 @@
 // Tests of the DEFLATE/gzip decoder against the system gzip command, hand-made streams, and the
 // CRC-32 / Adler-32 check values.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -72,7 +72,7 @@ TEST_CASE("crc32 and adler32 give their published check values", "[gzip][crc]") 
   CHECK(tg::nn::io::crc32({}) == 0u);
   const Bytes big(100000, 0xFF);  // exercises the modulo blocks of adler32 and the 8-byte steps of crc32
   CHECK(tg::nn::io::adler32(big) == ((std::uint32_t{(100000ull * 255 * 100001 / 2 + 100000) % 65521} << 16) |
-                                 std::uint32_t{(1 + 100000ull * 255) % 65521}));
+                                     std::uint32_t{(1 + 100000ull * 255) % 65521}));
 }
 
 TEST_CASE("gunzip matches the gzip command at levels 1, 6 and 9", "[gzip]") {
@@ -109,7 +109,7 @@ TEST_CASE("gunzip joins multi-member files and ignores zero padding", "[gzip]") 
 TEST_CASE("gunzip decodes hand-made stored and fixed blocks with every header field", "[gzip]") {
   // Header: magic, CM=8, FLG = FHCRC|FEXTRA|FNAME|FCOMMENT, MTIME, XFL, OS.
   Bytes gz = {0x1f, 0x8b, 8, 0x02 | 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3};
-  gz.insert(gz.end(), {3, 0, 'a', 'b', 'c'});  // FEXTRA: XLEN=3
+  gz.insert(gz.end(), {3, 0, 'a', 'b', 'c'});                      // FEXTRA: XLEN=3
   gz.insert(gz.end(), {'x', '.', 't', 'x', 't', 0, 'h', 'i', 0});  // FNAME, FCOMMENT
   const std::uint32_t hcrc = tg::nn::io::crc32(gz);
   gz.insert(gz.end(), {std::uint8_t(hcrc), std::uint8_t(hcrc >> 8)});
@@ -136,10 +136,10 @@ TEST_CASE("gunzip reports CRC and length mismatches with their offsets", "[gzip]
   Bytes bad_crc = gz, bad_size = gz, short_gz(gz.begin(), gz.end() - 3);
   bad_crc[n - 8] ^= 0x10;
   bad_size[n - 4] ^= 0x01;
-  CHECK_THAT(message_of(bad_crc), Catch::Contains("sample.gz: CRC-32 mismatch") &&
-                                      Catch::Contains("at byte " + std::to_string(n - 8)));
-  CHECK_THAT(message_of(bad_size), Catch::Contains("length mismatch") &&
-                                       Catch::Contains("at byte " + std::to_string(n - 4)));
+  CHECK_THAT(message_of(bad_crc),
+             Catch::Contains("sample.gz: CRC-32 mismatch") && Catch::Contains("at byte " + std::to_string(n - 8)));
+  CHECK_THAT(message_of(bad_size),
+             Catch::Contains("length mismatch") && Catch::Contains("at byte " + std::to_string(n - 4)));
   CHECK_THAT(message_of(short_gz), Catch::Contains("truncated gzip trailer"));
   CHECK_THAT(message_of({'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0}),
              Catch::Contains("magic bytes 1f 8b are missing at byte 0"));

@@ -1,9 +1,9 @@
 // Tests of the IDX reader and the MNIST-style directory loader, on files written here (raw and gzipped)
 // and on the real Fashion-MNIST training images when the dataset-fashion-mnist package is installed.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>

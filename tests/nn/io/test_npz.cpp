@@ -1,8 +1,8 @@
 // Tests of .npy / .npz: round trips inside tapegrad, and both directions against NumPy (numpy.load reads
 // what save_npz writes; load_npz reads what numpy.savez and numpy.savez_compressed write).
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <string>

@@ -1,8 +1,8 @@
 // Tests of the PNG writer: structure checked here, pixels checked by an independent decoder written in Python
 // (chunk CRCs, zlib inflate of the IDAT data, filter bytes) whose checksum must match ours.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -111,14 +111,18 @@ TEST_CASE("Python's zlib decodes our gray and RGB PNGs to the same pixels", "[pn
   }
   const fs::path dir = fresh_dir("python");
   const std::string script = (dir / "decode.py").string();
-  tg::nn::io::write_file_atomic(script, {reinterpret_cast<const std::uint8_t*>(kPythonDecoder),
-                                     std::char_traits<char>::length(kPythonDecoder)});
-  struct Case { int w, h, channels; };
+  tg::nn::io::write_file_atomic(
+      script, {reinterpret_cast<const std::uint8_t*>(kPythonDecoder), std::char_traits<char>::length(kPythonDecoder)});
+  struct Case {
+    int w, h, channels;
+  };
   for (const Case c : {Case{300, 250, 1}, Case{97, 61, 3}, Case{1, 1, 1}, Case{28, 28, 1}}) {
     const Bytes pixels = gradient_pixels(std::size_t(c.w) * std::size_t(c.h) * std::size_t(c.channels));
     const std::string path = (dir / ("img" + std::to_string(c.w) + ".png")).string();
-    if (c.channels == 1) tg::nn::io::write_png_gray(path, c.w, c.h, pixels);
-    else tg::nn::io::write_png_rgb(path, c.w, c.h, pixels);
+    if (c.channels == 1)
+      tg::nn::io::write_png_gray(path, c.w, c.h, pixels);
+    else
+      tg::nn::io::write_png_rgb(path, c.w, c.h, pixels);
     CHECK_FALSE(fs::exists(path + ".tmp"));
     const std::string expected = std::to_string(c.w) + " " + std::to_string(c.h) + " " + std::to_string(c.channels) +
                                  " " + std::to_string(tg::nn::io::crc32(pixels)) + "\n";

@@ -63,18 +63,15 @@ TEST_CASE(
   }
 }
 
-TEST_CASE(
-    "LinearGaussianModel rejects a non-diagonal posterior, an unset q and wrong shapes with clear messages",
-    "[linear_gaussian][errors]") {
+TEST_CASE("LinearGaussianModel rejects a non-diagonal posterior, an unset q and wrong shapes with clear messages",
+          "[linear_gaussian][errors]") {
   Generator gen(63);
   Matrix W(4, 2);
-  for (double& v : W.data)
-    v = gen.normal();  // columns not orthogonal: the posterior covariance is not diagonal
+  for (double& v : W.data) v = gen.normal();  // columns not orthogonal: the posterior covariance is not diagonal
   LinearGaussianModel skew(LinearGaussian{W, Vector(4, 0.0), 0.7});
   const Tensor x = zeros({3, 4}, f64);
   CHECK_THROWS_WITH(skew.encode(x), Catch::Contains("q is not set"));
-  CHECK_THROWS_WITH(skew.use_exact_posterior(x),
-                    Catch::Contains("not diagonal") && Catch::Contains("orthogonal"));
+  CHECK_THROWS_WITH(skew.use_exact_posterior(x), Catch::Contains("not diagonal") && Catch::Contains("orthogonal"));
   CHECK_THROWS_WITH(skew.use_exact_encoder(), Catch::Contains("not diagonal"));
   CHECK_THROWS_WITH(skew.set_q(zeros({3, 2}, f64), zeros({3, 3}, f64)), Catch::Contains("log_var is (3, 3)"));
   CHECK_THROWS_WITH(skew.set_q(zeros({3, 2}, f64), zeros({2, 2}, f64)), Catch::Contains("same rows"));
@@ -82,9 +79,7 @@ TEST_CASE(
   skew.set_q(zeros({3, 2}, f64), zeros({3, 2}, f64));
   CHECK_THROWS_WITH(skew.encode(zeros({2, 4}, f64)), Catch::Contains("x has 2 rows, but q was set for 3"));
   CHECK_THROWS_WITH(skew.encode(zeros({3, 5}, f64)), Catch::Contains("x is (3, 5)"));
-  CHECK_THROWS_WITH(LinearGaussianModel(LinearGaussian{W, Vector(4, 0.0), -1.0}),
-                    Catch::Contains("sigma is -1"));
-  CHECK_THROWS_WITH(LinearGaussianModel(LinearGaussian{W, Vector(3, 0.0), 1.0}),
-                    Catch::Contains("W is (4, 2)"));
+  CHECK_THROWS_WITH(LinearGaussianModel(LinearGaussian{W, Vector(4, 0.0), -1.0}), Catch::Contains("sigma is -1"));
+  CHECK_THROWS_WITH(LinearGaussianModel(LinearGaussian{W, Vector(3, 0.0), 1.0}), Catch::Contains("W is (4, 2)"));
   CHECK_NOTHROW(elbo_analytic(skew, x, zeros({1, 3, 2}, f64)));
 }
