@@ -11,6 +11,7 @@ namespace tg::app {
 struct Options {
   std::string model = "iwae";  // vae | iwae
   std::int64_t k = 5;          // samples per example in the training bound
+  std::string estimator = "reparam";  // reparam | stl | dreg: the gradient estimator of the training bound
   std::string arch = "";       // pytorch-examples | iwae-paper | "" (explicit sizes below)
   std::int64_t latent = 8;
   std::vector<std::int64_t> hidden = {256, 128};
