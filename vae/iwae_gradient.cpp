@@ -12,7 +12,7 @@ Tensor normalised_weights(const Tensor& log_w) {
 }
 
 Tensor iwae_gradient_surrogate(const Tensor& log_w) {
-  const Tensor w_tilde = normalised_weights(log_w.detach());  // (iwae_gradient.1) constants of the backward: (K, B)
+  const Tensor w_tilde = normalised_weights(log_w.detach());  // constants of the backward: (K, B)
   // (iwae_gradient.2) grad L_K = sum_k w~_k grad log w_k: each sample's gradient, weighted by how well it explains x
   return sum(w_tilde * log_w, {0}).name("iwae_surrogate");  // (B,)
 }
