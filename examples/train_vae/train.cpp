@@ -50,11 +50,17 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
   return x;
 }
 
+// The bound that training maximises, whose gradient is the chosen estimator's: (B,)
+Tensor training_bound(const vae::VAE& model, const Tensor& x, const Tensor& eps, const std::string& objective,
+                      vae::Estimator estimator) {
+  if (objective == "iwae") return vae::iwae_bound_with(model, x, eps, estimator);      // (iwae.2) L_K
+  if (estimator == vae::Estimator::reparam) return vae::elbo_analytic(model, x, eps);  // (elbo.6)
+  return vae::elbo_monte_carlo_with(model, x, eps, estimator);  // (elbo.5), the KL by Monte Carlo too
+}
+
 // The training objective of one batch: -mean(bound) with the noise eps given.
 Tensor batch_loss(const vae::VAE& model, const Tensor& x, const Tensor& eps, const Options& o) {
-  Tensor bound = o.model == "iwae" ? vae::iwae_bound(model, x, eps)      // (iwae.2) L_K
-                                   : vae::elbo_analytic(model, x, eps);  // (elbo.6) K-sample ELBO
-  return -mean(bound);
+  return -mean(training_bound(model, x, eps, o.model, vae::estimator_from_name(o.estimator)));
 }
 
 // The first gradient that holds a NaN or an infinity, as "encoder.0.weight", or "".
@@ -165,10 +171,12 @@ int run(const Options& o, const std::string& command_line) {
                                        " epochs, and --epochs is " + std::to_string(o.epochs) +
                                        "; ask for more epochs than that to continue");
   }
-  std::printf("train_vae: %s (k = %lld), %s, %lld parameters, %s: %lld train / %lld test images, %d threads\n",
-              o.model.c_str(), static_cast<long long>(o.k), model.architecture().describe().c_str(),
-              static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
-              static_cast<long long>(data.test.size()), num_threads());
+  std::printf(
+      "train_vae: %s (k = %lld, %s gradient), %s, %lld parameters, %s: %lld train / %lld test images, %d "
+      "threads\n",
+      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.architecture().describe().c_str(),
+      static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
+      static_cast<long long>(data.test.size()), num_threads());
   std::fflush(stdout);
   std::vector<EpochMetrics> rows;
   Progress progress;
