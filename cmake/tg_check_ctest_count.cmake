@@ -29,7 +29,7 @@ foreach(exe ${EXES})
   endforeach()
 endforeach()
 
-# Besides the Catch2 cases, CTest runs this check and the tests labelled `program` (the gdb walkthrough).
+# Besides the Catch2 cases, CTest runs this check and the tests labelled `program` (gdb, assignment graders).
 execute_process(COMMAND ${CMAKE_CTEST_COMMAND} -N -L "^program$" WORKING_DIRECTORY ${BUILD_DIR}
                 OUTPUT_VARIABLE listing)
 string(REGEX MATCH "Total Tests: ([0-9]+)" _ "${listing}")
