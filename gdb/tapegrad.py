@@ -443,7 +443,40 @@ for log_w (K, B) these are the normalised importance weights w_k / sum_j w_j of 
 
 
 def tag_lines(tag):
-    """(file, line) of every line of library code that carries the tag in its trailing comment."""
+    """(file, line) of the line that computes equation `tag`: the docs name the function ("(iwae.1) Computed by:
+    `tg::vae::log_weights` in `vae/iwae.cpp`"), and the line is the one in its body that carries the tag. Without
+    such a doc line: every line of library code that carries the tag in a comment after code."""
+    docs = os.path.join(ROOT, 'docs', 'derivations')
+    pattern = re.compile(re.escape(tag) + r' Computed by: `([\w:~]+)` in `([\w/.]+)`')
+    for f in sorted(os.listdir(docs)) if os.path.isdir(docs) else []:
+        with open(os.path.join(docs, f), encoding='utf-8') as md:
+            m = pattern.search(md.read())
+        if m:
+            found = _tag_in_function(os.path.join(ROOT, m.group(2)), m.group(1).split('::')[-1], tag)
+            if found:
+                return [found]
+    return _tagged_code_lines(tag)
+
+
+def _tag_in_function(path, name, tag):
+    """The first line carrying `tag` in the body of the function `name` defined in `path`, or None."""
+    try:
+        with open(path, encoding='utf-8') as src:
+            lines = src.readlines()
+    except OSError:
+        return None
+    inside = False
+    for n, line in enumerate(lines, 1):
+        if not inside and re.search(r'\b%s\(' % re.escape(name), line) and not line.startswith((' ', '/')):
+            inside = True  # a definition starts at column 0; calls and declarations in comments do not
+        elif inside and line.startswith('}'):
+            inside = False
+        if inside and tag in line.partition('//')[2]:
+            return (path, n)
+    return None
+
+
+def _tagged_code_lines(tag):
     found = []
     for top in ('autodiff', 'prob', 'nn', 'vae'):
         for d, _, files in sorted(os.walk(os.path.join(ROOT, top))):
@@ -460,8 +493,8 @@ def tag_lines(tag):
 
 
 class BreakTagCommand(gdb.Command):
-    """tg-break TAG: a breakpoint on each line of library code that computes equation TAG, e.g. tg-break (iwae.1)
-(the tags of docs/derivations). The line must carry the tag in its comment, after code."""
+    """tg-break TAG: a breakpoint on the line of library code that computes equation TAG of docs/derivations, e.g.
+tg-break (iwae.1): the line tagged TAG in the function that the docs say computes it."""
 
     def __init__(self):
         super().__init__('tg-break', gdb.COMMAND_BREAKPOINTS)
