@@ -148,8 +148,9 @@ void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& r
 void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {
   std::ostringstream os;
   os << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << page.title << "</title>\n"
-     << "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}img{image-rendering:pixelated;max-width:100%;height:auto;"
-     << "margin:4px;border:1px solid #ccc}table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;"
+     << "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}"
+     << "img{image-rendering:pixelated;max-width:100%;height:auto;margin:4px;border:1px solid #ccc}"
+     << "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;"
      << "border-bottom:1px solid #eee}figure{display:inline-block}</style></head><body>\n"
      << "<h1>" << page.title << "</h1>\n<p><code>" << page.command << "</code></p>\n<p>" << page.summary << "</p>\n"
      << "<img src=\"curves.svg\" alt=\"training curves\">\n";
