@@ -46,7 +46,7 @@ TEST_CASE("inspect: print_tape's columns are as wide as their widest cell, and -
   Tensor w = tensor({0.5, 0.25, -1.0, 3.0}, {2, 2}, f64).name("encoder.layers.0.weight");
   Tensor b = tensor({0.0, 1.0}, f64).name("encoder.layers.0.bias");
   w.requires_grad(true), b.requires_grad(true);
-  Tensor h = (linear(x, w, b) * 0.0).name("h");  // -0 and 0: both print as 0
+  Tensor h = (linear(x, w, b) * -0.0).name("h");  // [-0, -0], and so is their mean: they print as 0
   Tensor y = mean(h).name("loss");
   const std::string s = tape_to_string(tape);
   CHECK_THAT(s, Contains("x,encoder.layers.0.weight,encoder.layers.0.bias"));
@@ -60,9 +60,9 @@ TEST_CASE("inspect: print_tape's columns are as wide as their widest cell, and -
   int rows = 0;
   for (std::string row; std::getline(in, row); ++rows) {
     INFO(s);
-    CHECK(row.find("test_inspect.cpp:") == where_col);  // every cell starts in its column
-    CHECK(row.substr(values_col, 1) == "[");            // after the long inputs too
-    CHECK(row[where_col - 1] == ' ');                   // and the cell before it ends before it
+    CHECK(row.find("tests/autodiff/test_inspect.cpp:") == where_col);  // every cell starts in its column
+    CHECK(row.substr(values_col, 1) == "[");                           // after the long inputs too
+    CHECK(row[where_col - 1] == ' ');                                  // and the cell before it ends before it
   }
   CHECK(rows == 4);  // linear, mul_scalar, and mean as sum then div_scalar
 }
