@@ -1,4 +1,5 @@
-// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart, an HTML index.
+// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart (via nn/io/svg), an
+// HTML index.
 #include "report.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "nn/io/gzip.hpp"
 #include "nn/io/png.hpp"
+#include "nn/io/svg.hpp"
 
 namespace tg::app {
 
@@ -78,71 +80,28 @@ void write_image_grid(const std::string& path, const Tensor& images, std::int64_
 // One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better). Every point
 // is also a marker, so that a one-epoch run shows its values; the log p(x) estimates are one line per k.
 void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& rows) {
-  const double W = 640, H = 360, left = 70, right = 170, top = 20, bottom = 46;
-  struct Series {
-    std::string name;
-    const char* color;
-    std::vector<std::pair<double, double>> points;  // (epoch, value)
-  };
-  std::vector<Series> series = {
-      {"train bound", "#1f77b4", {}}, {"test ELBO", "#ff7f0e", {}}, {"test IWAE bound", "#2ca02c", {}}};
+  nn::io::LineChart chart;
+  chart.title = "training curves", chart.x_label = "epoch", chart.y_label = "nats";
+  const std::pair<const char*, double EpochMetrics::*> quantities[] = {{"train bound", &EpochMetrics::train_bound},
+                                                                       {"test ELBO", &EpochMetrics::test_elbo},
+                                                                       {"test IWAE bound", &EpochMetrics::test_iwae}};
+  const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
+  for (std::size_t i = 0; i < std::size(quantities); ++i) {
+    nn::io::Series s{quantities[i].first, colors[i]};
+    for (const EpochMetrics& r : rows)
+      s.x.push_back(static_cast<double>(r.epoch)), s.y.push_back(r.*quantities[i].second);
+    chart.series.push_back(s);
+  }
+  // log p(x): one line per number of importance samples (the last epoch's --eval-k is not the per-epoch one)
   const char* log_px_colors[] = {"#d62728", "#9467bd", "#8c564b", "#e377c2"};
   const std::vector<std::int64_t> ks = log_px_ks(rows);
-  for (std::size_t i = 0; i < ks.size(); ++i)
-    series.push_back({"test log p(x), k = " + std::to_string(ks[i]), log_px_colors[i % 4], {}});
-  for (const EpochMetrics& r : rows) {
-    const double e = static_cast<double>(r.epoch);
-    series[0].points.emplace_back(e, r.train_bound);
-    series[1].points.emplace_back(e, r.test_elbo);
-    series[2].points.emplace_back(e, r.test_iwae);
-    const auto k = std::find(ks.begin(), ks.end(), r.log_px_k) - ks.begin();
-    series[3 + static_cast<std::size_t>(k)].points.emplace_back(e, r.test_log_px);
+  for (std::size_t i = 0; i < ks.size(); ++i) {
+    nn::io::Series s{"test log p(x), k = " + std::to_string(ks[i]), log_px_colors[i % std::size(log_px_colors)]};
+    for (const EpochMetrics& r : rows)
+      if (r.log_px_k == ks[i]) s.x.push_back(static_cast<double>(r.epoch)), s.y.push_back(r.test_log_px);
+    chart.series.push_back(s);
   }
-  double lo = INFINITY, hi = -INFINITY;
-  for (const Series& s : series)
-    for (const auto& [e, v] : s.points) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (!(hi > lo)) lo -= 1, hi += 1;
-  const double e0 = rows.empty() ? 0 : static_cast<double>(rows.front().epoch);
-  const double e1 = rows.empty() ? 1 : std::max(e0 + 1, static_cast<double>(rows.back().epoch));
-  auto X = [&](double e) { return left + (W - left - right) * (e - e0) / (e1 - e0); };
-  auto Y = [&](double v) { return top + (H - top - bottom) * (hi - v) / (hi - lo); };
-  std::ostringstream os;
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
-     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  for (int t = 0; t <= 4; ++t) {  // horizontal grid with value labels
-    const double v = lo + (hi - lo) * t / 4;
-    os << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << Y(v) << "\" y2=\"" << Y(v)
-       << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << Y(v) + 4 << "\" text-anchor=\"end\">"
-       << num(v, 1) << "</text>\n";
-  }
-  // the epoch axis: a tick and a label at every epoch, or every 2nd, 5th, 10th, ... so that at most 10 are labelled
-  const auto first = static_cast<std::int64_t>(e0), last = static_cast<std::int64_t>(std::ceil(e1));
-  std::int64_t step = 1;
-  for (std::int64_t m : {2, 5, 10, 20, 50, 100, 200, 500, 1000})
-    if ((last - first) / step > 10) step = m;
-  const double axis_y = H - bottom;
-  os << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << axis_y << "\" y2=\"" << axis_y
-     << "\" stroke=\"#888\"/>\n";
-  for (std::int64_t e = first; e <= last; ++e) {
-    if (e % step != 0 && e != first) continue;
-    const double x = X(static_cast<double>(e));
-    os << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << axis_y << "\" y2=\"" << axis_y + 5
-       << "\" stroke=\"#888\"/><text x=\"" << x << "\" y=\"" << axis_y + 18 << "\" text-anchor=\"middle\">" << e
-       << "</text>\n";
-  }
-  os << "<text x=\"" << (left + W - right) / 2 << "\" y=\"" << H - 6 << "\" text-anchor=\"middle\">epoch</text>\n";
-  for (std::size_t si = 0; si < series.size(); ++si) {
-    const Series& s = series[si];
-    os << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << s.color << "\" points=\"";
-    for (const auto& [e, v] : s.points) os << X(e) << ',' << Y(v) << ' ';
-    os << "\"/>\n";
-    for (const auto& [e, v] : s.points)
-      os << "<circle cx=\"" << X(e) << "\" cy=\"" << Y(v) << "\" r=\"3.5\" fill=\"" << s.color << "\"/>\n";
-    os << "<text x=\"" << W - right + 10 << "\" y=\"" << top + 16 + 18 * static_cast<double>(si) << "\" fill=\""
-       << s.color << "\">" << s.name << "</text>\n";
-  }
-  os << "</svg>\n";
-  write_text(path, os.str());
+  nn::io::write_svg_line_chart(path, chart);
 }
 
 void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {
