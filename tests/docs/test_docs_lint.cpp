@@ -139,6 +139,13 @@ TEST_CASE("docs lint: math renders on GitHub (```math blocks, inline $...$ witho
       for (const Tag& t : tags_at(math))
         errors.push_back(at(p, b.first_line) + ": " + t.text + " inside math: write \\tag{" +
                          t.text.substr(1, t.text.size() - 2) + "}");
+      for (std::size_t t = math.find("\\tag{"); t != std::string::npos; t = math.find("\\tag{", t + 1)) {
+        const std::string arg = math.substr(t + 5, math.find('}', t + 5) - t - 5);
+        if (arg.find('_') != std::string::npos && arg.rfind("$\\mathrm{", 0) != 0)
+          errors.push_back(at(p, b.first_line) + ": \\tag{" + arg + "}: with '_' write \\tag{$\\mathrm{" +
+                           arg.substr(0, arg.find('_')) + "\\_" + arg.substr(arg.find('_') + 1) +
+                           "}$}, which MathJax typesets the same with or without its textmacros");
+      }
       for (std::size_t d = math.find('$'); d != std::string::npos; d = math.find('$', d + 1)) {
         if (math.compare(d, 9, "$\\mathrm{") == 0 && d >= 5 && math.compare(d - 5, 5, "\\tag{") == 0) {
           d = math.find("}$}", d);  // \tag{$\mathrm{page\_name.n}$}: the one place for '$'
@@ -269,6 +276,22 @@ std::vector<std::pair<std::size_t, std::string>> code_spans(const Page& p) {
   return out;
 }
 
+// A placeholder in a path: a name in capitals (`solutions/NAME.cpp`, `EXERCISE.hpp`) stands for any name. Markdown
+// files are never placeholders: `DESIGN.md` must exist.
+bool has_placeholder(const std::string& path) {
+  if (path.ends_with(".md")) return false;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = path.find('/', start);
+    std::string seg = path.substr(start, end - start);
+    seg = seg.substr(0, seg.find('.'));
+    if (seg.size() >= 2 && std::all_of(seg.begin(), seg.end(), [](char c) { return std::isupper(c) || c == '_'; }))
+      return true;
+    if (end == std::string::npos) return false;
+    start = end + 1;
+  }
+}
+
 bool path_like(const std::string& s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -300,7 +323,7 @@ TEST_CASE("docs lint: every backticked path of the repository exists, with its l
   for (const fs::path& path : pages()) {
     const Page p = read_page(path);
     for (const auto& [line, span] : code_spans(p)) {
-      if (!path_like(span)) continue;
+      if (!path_like(span) || has_placeholder(span)) continue;
       std::string s = span;
       if (s.rfind("./", 0) == 0) s = s.substr(2);
       std::string file = s;
