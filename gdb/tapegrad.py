@@ -301,10 +301,47 @@ class BernoulliPrinter:
         yield 'logits', describe(self.val['logits_'], with_grad=False)
 
 
+def tensor_list(v):
+    """The Tensors of a std::vector<Tensor> or a tg::TensorList (inline storage for a few, a vector beyond)."""
+    v = _deref(v)
+    if _strip(v.type).name == 'tg::TensorList':
+        n = int(v['size_'])
+        if n < 0 or n > 1 << 20:
+            raise ValueError('not a valid TensorList')
+        if n <= int(v['inline_capacity']):
+            elems = v['inline_']['_M_elems']
+            return [elems[i] for i in range(n)]
+        return _vector(v['spill_'])
+    return _vector(v)
+
+
+class TensorListPrinter:
+    def __init__(self, val):
+        self.val = val
+
+    def to_string(self):
+        try:
+            return 'TensorList of %d' % len(tensor_list(self.val))
+        except (ValueError, gdb.error, gdb.MemoryError):
+            return '<TensorList: unreadable>'
+
+    def children(self):
+        try:
+            items = tensor_list(self.val)
+        except (ValueError, gdb.error, gdb.MemoryError):
+            return
+        for i, t in enumerate(items):
+            yield '[%d]' % i, describe(t, with_grad=False)
+
+    def display_hint(self):
+        return 'array'
+
+
 PRINTERS = {
     'tg::Tensor': TensorPrinter,
     'tg::TensorImpl': TensorPrinter,
     'tg::TapeEntry': TapeEntryPrinter,
+    'tg::TensorList': TensorListPrinter,
     'tg::Tape': TapePrinter,
     'std::source_location': SourceLocationPrinter,
     'tg::prob::Normal': NormalPrinter,
@@ -368,7 +405,7 @@ print_tape shows them: index, op, name, shape, first values, |grad| after backwa
 def _find_on_tape(name):
     """The newest tensor named `name` on the current tape: an entry's output or one of its inputs."""
     for e in reversed(tape_entries(current_tape())):
-        for t in [e['out']] + _vector(e['inputs']):
+        for t in [e['out']] + tensor_list(e['inputs']):
             impl = tensor_impl(t)
             if impl is not None and TensorView(impl).name == name:
                 return t

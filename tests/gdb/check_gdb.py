@@ -166,6 +166,9 @@ def main():
             f.write(update_doc(doc, session, outputs + [[]] * (len(session) - len(outputs))))
         print('updated %s from gdb (%d commands)' % (args.doc, len(session)))
         return 0
+    if 'Traceback (most recent call last)' in raw.split('@@tg-step-0@@')[0]:
+        print('FAILED: gdb/tapegrad.py did not load:\n' + raw.split('@@tg-step-0@@')[0])
+        return 1
     bad = 0
     for i, (cmd, expected) in enumerate(session):
         actual = outputs[i] if i < len(outputs) else ['<gdb stopped before this command>']
