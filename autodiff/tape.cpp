@@ -44,7 +44,7 @@ void check_finite(const Tensor& x, const std::string& what, const char* op, std:
                      std::to_string(i) + "; the op was called at " + where_str(where));
 }
 
-std::string output_label(const std::vector<Tensor>& inputs) {
+std::string output_label(const TensorList& inputs) {
   std::string s = "output of (";
   for (std::size_t i = 0; i < inputs.size(); ++i) s += (i ? ", " : "") + label(inputs[i]);
   return s + ")";
@@ -93,8 +93,7 @@ void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
                "; use .detach() to take its value as a constant");
 }
 
-Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, std::source_location where,
-                    BackwardFn backward) {
+Tensor Tape::record(const char* op, TensorList inputs, Tensor out, std::source_location where, Backward backward) {
   bool needs_grad = false;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     check_input(op, inputs[i], i);
@@ -156,7 +155,7 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     TapeEntry& e = entries_[static_cast<std::size_t>(i)];
     const Tensor grad_out = e.out.grad();
     if (!grad_out.defined()) continue;  // not on a path to the loss
-    const std::vector<Tensor> grads = e.backward(grad_out);
+    const Grads grads = e.backward(grad_out);
     for (std::size_t k = 0; k < e.inputs.size(); ++k) {
       if (k >= grads.size() || !grads[k].defined() || !e.inputs[k].requires_grad()) continue;
       if (anomaly)

@@ -138,6 +138,31 @@ Tensor& Tensor::name(std::string name) {
   return *this;
 }
 
+// ---- lists of tensors -------------------------------------------------------------------------------------------
+
+TensorList::TensorList(std::initializer_list<Tensor> tensors) {
+  for (const Tensor& x : tensors) push_back(x);
+}
+TensorList::TensorList(const std::vector<Tensor>& tensors) {
+  for (const Tensor& x : tensors) push_back(x);
+}
+TensorList::TensorList(std::size_t n) : size_(n) {
+  if (n > inline_capacity) spill_.resize(n);
+}
+
+void TensorList::push_back(Tensor x) {
+  if (size_ < inline_capacity) {
+    inline_[size_++] = std::move(x);
+    return;
+  }
+  if (size_ == inline_capacity) {  // the fifth tensor: move all of them to the heap
+    spill_.assign(std::make_move_iterator(inline_.begin()), std::make_move_iterator(inline_.end()));
+    inline_.fill(Tensor());
+  }
+  spill_.push_back(std::move(x));
+  ++size_;
+}
+
 // ---- factories --------------------------------------------------------------------------------------------------
 
 Tensor empty(const Shape& shape, DType dtype) {

@@ -1,6 +1,7 @@
 // The Tensor: a shared handle to contiguous, row-major values of one dtype (float32 or float64), any rank, plus
 // what the tape needs (requires_grad, gradient, name, the tape entry that made it). The rules are in docs/tape.md.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
@@ -88,6 +89,34 @@ class Tensor {
  private:
   const TensorImpl& checked() const;
   std::shared_ptr<TensorImpl> impl_;
+};
+
+// A short list of tensors: an op's inputs, or the gradients its backward rule returns (one per input). Up to four
+// are kept inline, so such a list never touches the heap; a longer one (concat of many tensors) moves to the heap.
+class TensorList {
+ public:
+  static constexpr std::size_t inline_capacity = 4;
+  TensorList() = default;
+  TensorList(std::initializer_list<Tensor> tensors);
+  TensorList(const std::vector<Tensor>& tensors);  // NOLINT: implicit on purpose (concat's inputs, older rules)
+  explicit TensorList(std::size_t n);              // n undefined tensors, to be filled by index
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Tensor& operator[](std::size_t i) { return data()[i]; }
+  const Tensor& operator[](std::size_t i) const { return data()[i]; }
+  Tensor* begin() { return data(); }
+  Tensor* end() { return data() + size_; }
+  const Tensor* begin() const { return data(); }
+  const Tensor* end() const { return data() + size_; }
+  void push_back(Tensor x);
+
+ private:
+  Tensor* data() { return size_ <= inline_capacity ? inline_.data() : spill_.data(); }
+  const Tensor* data() const { return size_ <= inline_capacity ? inline_.data() : spill_.data(); }
+  std::array<Tensor, inline_capacity> inline_;
+  std::vector<Tensor> spill_;  // holds every tensor instead of inline_ once there are more than inline_capacity
+  std::size_t size_ = 0;
 };
 
 // Factories. A Shape of {} is a scalar (rank 0).

@@ -10,8 +10,11 @@
 
 namespace tg::detail {
 
-inline Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, Where where, BackwardFn backward) {
-  return current_tape().record(op, std::move(inputs), std::move(out), where, std::move(backward));
+// Every library op records through here: its backward rule must fit inside the tape entry (no heap allocation).
+template <class F>
+Tensor record(const char* op, TensorList inputs, Tensor out, Where where, F backward) {
+  static_assert(Backward::fits_inline<F>, "this backward rule captures more than Backward::inline_bytes");
+  return current_tape().record(op, std::move(inputs), std::move(out), where, Backward(std::move(backward)));
 }
 
 void check_defined(const char* op, const Tensor& x, const char* arg);

@@ -71,7 +71,7 @@ Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim,
   Tensor out = reshape(kept.detach(), reduced_shape(x.shape(), ax, keepdim));
   const Shape kept_shape = kept.shape(), x_shape = x.shape();
   return record("sum", {x}, out, where, [kept_shape, x_shape](const Tensor& g) {
-    return std::vector<Tensor>{broadcast_to(reshape(g, kept_shape), x_shape)};
+    return Grads{broadcast_to(reshape(g, kept_shape), x_shape)};
   });
 }
 Tensor sum(const Tensor& x, Where where) { return sum(x, {}, false, where); }
@@ -105,7 +105,7 @@ Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
         for (std::int64_t i = 0; i < s.inner; ++i)
           gx.data<T>()[(o * s.n + (*argmax)[o * s.inner + i]) * s.inner + i] = g.data<T>()[o * s.inner + i];
     });
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -136,7 +136,7 @@ Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) 
           }
         }
     });
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -153,8 +153,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape, Where where) {
     if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
   Tensor out = reshape((axes.empty() ? x : sum_values(x, axes)).detach(), shape);
   const Shape x_shape = x.shape();
-  return record("sum_to", {x}, out, where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{broadcast_to(g, x_shape)}; });
+  return record("sum_to", {x}, out, where, [x_shape](const Tensor& g) { return Grads{broadcast_to(g, x_shape)}; });
 }
 
 }  // namespace tg

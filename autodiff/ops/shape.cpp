@@ -29,8 +29,7 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
   impl->dtype = x.dtype();
   impl->storage = x.impl()->storage;
   const Shape x_shape = x.shape();
-  return record("reshape", {x}, Tensor(impl), where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{reshape(g, x_shape)}; });
+  return record("reshape", {x}, Tensor(impl), where, [x_shape](const Tensor& g) { return Grads{reshape(g, x_shape)}; });
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis, Where where) {
@@ -91,8 +90,7 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where whe
   for (std::size_t i = 0; i < p.size(); ++i)
     out_shape[i] = x.shape()[p[i]], src[i] = xs[p[i]], inverse[p[i]] = static_cast<std::int64_t>(i);
   Tensor out = gather_strided(x, out_shape, src);
-  return record("permute", {x}, out, where,
-                [inverse](const Tensor& g) { return std::vector<Tensor>{permute(g, inverse)}; });
+  return record("permute", {x}, out, where, [inverse](const Tensor& g) { return Grads{permute(g, inverse)}; });
 }
 
 Tensor transpose(const Tensor& x, std::int64_t axis0, std::int64_t axis1, Where where) {
@@ -112,8 +110,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape, Where where) {
   if (x.shape() == shape) return x;
   Tensor out = gather_strided(x, shape, detail::broadcast_strides(x.shape(), shape));
   const Shape x_shape = x.shape();
-  return record("broadcast_to", {x}, out, where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{sum_to(g, x_shape)}; });
+  return record("broadcast_to", {x}, out, where, [x_shape](const Tensor& g) { return Grads{sum_to(g, x_shape)}; });
 }
 
 // Copies a block of (outer, rows, inner) between tensors of different sizes along the middle axis. Not recorded.
@@ -153,7 +150,7 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
   return record("slice", {x}, out, where, [x_shape, axis, a, b, n, outer, inner](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
     copy_block(g, b - a, 0, gx, n, a, b - a, outer, inner);
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -178,7 +175,7 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {
   for (std::size_t i = 0; i < xs.size(); ++i)
     copy_block(xs[i], xs[i].shape()[axis], 0, out, n, starts[i], xs[i].shape()[axis], outer, inner);
   return record("concat", xs, out, where, [xs, starts, axis](const Tensor& g) {
-    std::vector<Tensor> grads;
+    Grads grads;
     for (std::size_t i = 0; i < xs.size(); ++i)
       grads.push_back(slice(g, axis, starts[i], starts[i] + xs[i].shape()[axis]));
     return grads;
