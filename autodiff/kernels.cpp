@@ -143,7 +143,7 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
     for (std::int64_t i = 0; i < inner; ++i) {
       const T* xi = x + o * n * inner + i;
       T m = -std::numeric_limits<T>::infinity();
-      for (std::int64_t k = 0; k < n; ++k) m = std::max(m, xi[k * inner]);
+      for (std::int64_t k = 0; k < n; ++k) m = std::max(m, xi[k * inner]);  // a* = max_k a_k, see (iwae.6)
       bool nan = false;
       for (std::int64_t k = 0; k < n; ++k) nan = nan || xi[k * inner] != xi[k * inner];
       if (nan || std::isinf(m)) {  // all -inf -> -inf; any +inf -> +inf; NaN propagates
@@ -151,8 +151,8 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
         continue;
       }
       T s = 0;
-      for (std::int64_t k = 0; k < n; ++k) s += std::exp(xi[k * inner] - m);
-      y[o * inner + i] = m + std::log(s);
+      for (std::int64_t k = 0; k < n; ++k) s += std::exp(xi[k * inner] - m);  // every exponent <= 0: s in [1, n]
+      y[o * inner + i] = m + std::log(s);                                     // a* + log sum_k e^(a_k - a*)
     }
 }
 

@@ -9,7 +9,7 @@ namespace tg::vae {
 std::vector<double> kl_per_dimension(const LatentModel& model, const Tensor& x) {
   NoGrad no_grad;
   prob::Normal q = model.encode(x);
-  // (kl.4) per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), averaged over the batch
+  // see (kl.4), per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), averaged over the batch
   Tensor kl = mean((square(q.loc()) + q.variance() - 1.0 - q.log_var()) * 0.5, {0});
   return kl.to_vector();
 }

@@ -31,7 +31,7 @@ void LogWeightSums::add(const Tensor& log_w) {
     s2[b] *= scale * scale;                        // (estimate.6) s2' = s2 e^(2(m - m')) + ...
     for (std::int64_t i = 0; i < K; ++i) {
       const double e = std::exp(log_w.flat(i * B + b) - m_new);
-      s1[b] += e;  // (estimate.1) e^m s1 / k = mean of the w_i
+      s1[b] += e;  // e^m s1 / k = mean of the w_i
       s2[b] += e * e;
     }
     m[b] = m_new;
@@ -43,7 +43,6 @@ LogPxEstimate LogWeightSums::result() const {
   LogPxEstimate r;
   const double log_k = std::log(static_cast<double>(k));
   for (std::size_t b = 0; b < m.size(); ++b) {
-    // (estimate.3) lme is below log p(x) on average (its mean is L_k) and tends to it as k grows
     const double lme = m[b] + std::log(s1[b]) - log_k;                       // (estimate.2) log-mean-exp of a = log w
     const double lme2 = 2 * m[b] + std::log(s2[b]) - log_k;                  // log-mean-exp of 2a
     const double se2 = std::expm1(lme2 - 2 * lme) / static_cast<double>(k);  // (estimate.5)
@@ -73,9 +72,11 @@ LogPxEstimate estimate_log_px(const LatentModel& model, const Tensor& x, std::in
   NoGrad no_grad;
   const std::int64_t B = x.size(0), chunk = std::max<std::int64_t>(1, max_rows / std::max<std::int64_t>(B, 1));
   LogWeightSums sums(B);
+  // (estimate.1) the mean of the k weights w_i = exp(log w_i) is unbiased for p(x); its log, taken by the sums,
+  // (estimate.3) is below log p(x) on average (its mean is L_k) and tends to it as k grows
   for (std::int64_t done = 0; done < k; done += chunk) {
     const std::int64_t K = std::min(chunk, k - done);
-    sums.add(cast(log_weights(model, x, draw_eps(model, x, K, gen)), f64));  // (iwae.1) one chunk: (K, B)
+    sums.add(cast(log_weights(model, x, draw_eps(model, x, K, gen)), f64));  // one chunk of log w, see (iwae.1): (K, B)
   }
   return sums.result();
 }

@@ -88,7 +88,7 @@ TEST_CASE("example custom_op: softsign passes gradcheck and the wrong backward f
   CHECK(has(r, "gradcheck: input 0 'x' (6,), element 0 [0]: analytic (backward) = "));  // the report is shown
 }
 
-TEST_CASE("(elbo.5) example elbo_tape: the tape names mu, log_var, z and log_w and the gdb lines are printed",
+TEST_CASE("example elbo_tape, see (elbo.5): the tape names mu, log_var, z and log_w and the gdb lines are printed",
           "[examples][elbo]") {
   const Run r = run_example("elbo_tape");
   INFO(r.out);
@@ -117,7 +117,7 @@ TEST_CASE("example jensen: E[log mean of k weights] rises with k toward log E[W]
   }
 }
 
-TEST_CASE("(gap.2) example elbo_gap: log p(x) = ELBO + KL for every q, to 1e-9", "[examples][gap]") {
+TEST_CASE("example elbo_gap, see (gap.2): log p(x) = ELBO + KL for every q, to 1e-9", "[examples][gap]") {
   const Run r = run_example("elbo_gap");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -126,7 +126,8 @@ TEST_CASE("(gap.2) example elbo_gap: log p(x) = ELBO + KL for every q, to 1e-9",
   CHECK(number_after(r, "largest |diff| ") <= 1e-9);
 }
 
-TEST_CASE("(iwae.4) example iwae_k: the table of L_k increases with k and stays below log p(x)", "[examples][iwae]") {
+TEST_CASE("example iwae_k, see (iwae.4): the table of L_k increases with k and stays below log p(x)",
+          "[examples][iwae]") {
   const Run r = run_example("iwae_k");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -145,8 +146,9 @@ TEST_CASE("(iwae.4) example iwae_k: the table of L_k increases with k and stays 
   CHECK(log_px - L.at(200) < 0.01);
 }
 
-TEST_CASE("(joint.3) (joint.4) example joint_view: log p(x, eps) = log w + log q(eps) and the averages agree",
-          "[examples][joint]") {
+TEST_CASE(
+    "example joint_view, see (joint.3) and see (joint.4): log p(x, eps) = log w + log q(eps) and the averages agree",
+    "[examples][joint]") {
   const Run r = run_example("joint_view");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -155,8 +157,9 @@ TEST_CASE("(joint.3) (joint.4) example joint_view: log p(x, eps) = log w + log q
   CHECK(number_after(r, "H(q(eps)) = (d/2) log(2 pi e) = ") == Approx(2.837877).margin(1e-6));
 }
 
-TEST_CASE("(reparam.3) (reparam.4) example gradient_variance: both unbiased, the pathwise with less variance",
-          "[examples][reparam]") {
+TEST_CASE(
+    "example gradient_variance, see (reparam.3) and see (reparam.4): both unbiased, the pathwise with less variance",
+    "[examples][reparam]") {
   const Run r = run_example("gradient_variance");
   INFO(r.out);
   CHECK(r.status == 0);
