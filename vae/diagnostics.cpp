@@ -2,7 +2,7 @@
 #include "vae/diagnostics.hpp"
 
 #include "autodiff/tape.hpp"
-#include "vae/estimate.hpp"
+#include "vae/iwae_gradient.hpp"
 
 namespace tg::vae {
 
@@ -34,9 +34,10 @@ std::int64_t active_units(const LatentModel& model, const Tensor& x, double thre
 
 std::vector<double> effective_sample_size(const Tensor& log_w) {
   if (log_w.dim() != 2) fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B)");
-  LogWeightSums sums(log_w.size(1));
-  sums.add(cast(log_w.detach(), f64));
-  return sums.result().ess;
+  NoGrad no_grad;
+  const Tensor w_tilde = normalised_weights(cast(log_w.detach(), f64));  // see (iwae_gradient.1): (K, B)
+  return (1.0 / sum(square(w_tilde), {0}))
+      .to_vector();  // (iwae_gradient.3) ESS = 1 / sum_k w~_k^2 = (sum w)^2 / sum w^2
 }
 
 }  // namespace tg::vae

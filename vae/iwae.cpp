@@ -14,6 +14,7 @@ Tensor log_weights(const LatentModel& model, const Tensor& x, const Tensor& eps)
   Tensor log_pz = prior(model.latent_dim(), x.dtype()).log_prob(z);  // log p(z): (K, B)
   Tensor log_qz = q.log_prob(z);                                     // log q(z|x): (K, B)
   // (gap.4) when q(z|x) is the exact posterior, every log w equals log p(x): one sample is exact
+  // (estimators.1) backward reaches mu and log_var twice: through z (the path term) and through log_qz (the score)
   return (log_px_z + log_pz - log_qz).name("log_w");  // (iwae.1) log w = log p(x, z) - log q(z|x)
 }
 

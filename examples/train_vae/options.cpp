@@ -48,6 +48,8 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
 
   --model vae|iwae          objective: the ELBO (vae) or the importance weighted bound (iwae)   [iwae]
   --k N                     samples per example in the training bound                          [5]
+  --estimator NAME          gradient estimator: reparam, stl (sticking the landing) or dreg     [reparam]
+                            (doubly reparameterised, --model iwae only)
   --arch NAME               pytorch-examples (784-400-20, ReLU) or iwae-paper (784-200-200-50, tanh)
   --latent N                latent dimensions (without --arch)                                 [8]
   --hidden A,B,...          hidden layer sizes (without --arch)                                [256,128]
@@ -88,6 +90,8 @@ Options parse_options(int argc, char** argv) {
       o.model = one_of(flag, v, {"vae", "iwae"});
     else if (flag == "--k")
       o.k = to_int(flag, v, 1);
+    else if (flag == "--estimator")
+      o.estimator = one_of(flag, v, {"reparam", "stl", "dreg"});
     else if (flag == "--arch")
       o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
     else if (flag == "--latent")
@@ -130,6 +134,8 @@ Options parse_options(int argc, char** argv) {
   if (!o.arch.empty() && explicit_sizes)
     throw UsageError("--arch sets the layer sizes and activation; leave out --latent, --hidden and --activation");
   if (o.model == "vae" && o.k < 1) throw UsageError("--k must be at least 1");
+  if (o.model == "vae" && o.estimator == "dreg")
+    throw UsageError("--estimator dreg is for --model iwae; for the ELBO the doubly reparameterised gradient is stl");
   return o;
 }
 

@@ -1,4 +1,5 @@
-// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart, an HTML index.
+// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart (via nn/io/svg), an
+// HTML index.
 #include "report.hpp"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 
 #include "nn/io/gzip.hpp"
 #include "nn/io/png.hpp"
+#include "nn/io/svg.hpp"
 
 namespace tg::app {
 
@@ -53,43 +55,20 @@ void write_image_grid(const std::string& path, const Tensor& images, std::int64_
 
 // One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better).
 void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& rows) {
-  const double W = 640, H = 360, left = 70, right = 150, top = 20, bottom = 40;
-  struct Series {
-    const char* name;
-    const char* color;
-    double EpochMetrics::*field;
-  };
-  const Series series[] = {{"train bound", "#1f77b4", &EpochMetrics::train_bound},
-                           {"test ELBO", "#ff7f0e", &EpochMetrics::test_elbo},
-                           {"test IWAE bound", "#2ca02c", &EpochMetrics::test_iwae},
-                           {"test log p(x)", "#d62728", &EpochMetrics::test_log_px}};
-  double lo = INFINITY, hi = -INFINITY;
-  for (const auto& r : rows)
-    for (const auto& s : series) lo = std::min(lo, r.*s.field), hi = std::max(hi, r.*s.field);
-  if (!(hi > lo)) lo -= 1, hi += 1;
-  const double e0 = rows.empty() ? 0 : static_cast<double>(rows.front().epoch);
-  const double e1 = rows.empty() ? 1 : std::max(e0 + 1, static_cast<double>(rows.back().epoch));
-  auto X = [&](double e) { return left + (W - left - right) * (e - e0) / (e1 - e0); };
-  auto Y = [&](double v) { return top + (H - top - bottom) * (hi - v) / (hi - lo); };
-  std::ostringstream os;
-  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << W << "\" height=\"" << H
-     << "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  for (int t = 0; t <= 4; ++t) {  // horizontal grid with value labels
-    const double v = lo + (hi - lo) * t / 4;
-    os << "<line x1=\"" << left << "\" x2=\"" << W - right << "\" y1=\"" << Y(v) << "\" y2=\"" << Y(v)
-       << "\" stroke=\"#ddd\"/><text x=\"" << left - 6 << "\" y=\"" << Y(v) + 4 << "\" text-anchor=\"end\">"
-       << num(v, 1) << "</text>\n";
+  nn::io::LineChart chart;
+  chart.title = "training curves", chart.x_label = "epoch", chart.y_label = "nats";
+  const std::pair<const char*, double EpochMetrics::*> quantities[] = {{"train bound", &EpochMetrics::train_bound},
+                                                                       {"test ELBO", &EpochMetrics::test_elbo},
+                                                                       {"test IWAE bound", &EpochMetrics::test_iwae},
+                                                                       {"test log p(x)", &EpochMetrics::test_log_px}};
+  const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"};
+  for (std::size_t i = 0; i < std::size(quantities); ++i) {
+    nn::io::Series s{quantities[i].first, colors[i]};
+    for (const EpochMetrics& r : rows)
+      s.x.push_back(static_cast<double>(r.epoch)), s.y.push_back(r.*quantities[i].second);
+    chart.series.push_back(s);
   }
-  os << "<text x=\"" << (left + W - right) / 2 << "\" y=\"" << H - 8 << "\" text-anchor=\"middle\">epoch</text>\n";
-  for (std::size_t si = 0; si < std::size(series); ++si) {
-    const Series& s = series[si];
-    os << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << s.color << "\" points=\"";
-    for (const auto& r : rows) os << X(static_cast<double>(r.epoch)) << ',' << Y(r.*s.field) << ' ';
-    os << "\"/>\n<text x=\"" << W - right + 10 << "\" y=\"" << top + 16 + 18 * static_cast<double>(si) << "\" fill=\""
-       << s.color << "\">" << s.name << "</text>\n";
-  }
-  os << "</svg>\n";
-  write_text(path, os.str());
+  nn::io::write_svg_line_chart(path, chart);
 }
 
 void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {

@@ -49,6 +49,14 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
   return x;
 }
 
+// The bound that training maximises, whose gradient is the chosen estimator's: (B,)
+Tensor training_bound(const vae::VAE& model, const Tensor& x, const Tensor& eps, const std::string& objective,
+                      vae::Estimator estimator) {
+  if (objective == "iwae") return vae::iwae_bound_with(model, x, eps, estimator);      // (iwae.2) L_K
+  if (estimator == vae::Estimator::reparam) return vae::elbo_analytic(model, x, eps);  // (elbo.6)
+  return vae::elbo_monte_carlo_with(model, x, eps, estimator);  // (elbo.5), the KL by Monte Carlo too
+}
+
 // One epoch of Adam steps on -mean(bound); returns the mean training bound.
 double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, const Options& o, Generator& data_gen,
                    Generator& noise_gen, Progress& progress, std::int64_t epoch) {
@@ -57,13 +65,12 @@ double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, con
       {.batch_size = o.batch, .shuffle = true, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)},
       data_gen);
   progress.start_epoch(epoch + 1, o.epochs, batches.num_batches());
+  const vae::Estimator estimator = vae::estimator_from_name(o.estimator);
   for (Tensor x; batches.next(x);) {
     current_tape().clear();
     opt.zero_grad();
-    Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);                  // (K, B, L)
-    Tensor bound = o.model == "iwae" ? vae::iwae_bound(model, x, eps)      // (iwae.2) L_K
-                                     : vae::elbo_analytic(model, x, eps);  // (elbo.6) K-sample ELBO
-    Tensor loss = -mean(bound);
+    Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);  // (K, B, L)
+    Tensor loss = -mean(training_bound(model, x, eps, o.model, estimator));
     backward(loss);
     opt.step();
     progress.step(x.size(0), -loss.item());
@@ -98,10 +105,12 @@ int run(const Options& o, const std::string& command_line) {
     state = nn::load_checkpoint(o.resume, model, &opt);
     data_gen.set_state(state.rng("data")), noise_gen.set_state(state.rng("noise"));
   }
-  std::printf("train_vae: %s (k = %lld), %s, %lld parameters, %s: %lld train / %lld test images, %d threads\n",
-              o.model.c_str(), static_cast<long long>(o.k), model.architecture().describe().c_str(),
-              static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
-              static_cast<long long>(data.test.size()), num_threads());
+  std::printf(
+      "train_vae: %s (k = %lld, %s gradient), %s, %lld parameters, %s: %lld train / %lld test images, %d "
+      "threads\n",
+      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.architecture().describe().c_str(),
+      static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
+      static_cast<long long>(data.test.size()), num_threads());
   std::fflush(stdout);
   std::vector<EpochMetrics> rows;
   Progress progress;

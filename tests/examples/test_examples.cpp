@@ -196,6 +196,10 @@ TEST_CASE("train_vae: an unknown flag or a bad value prints what is wrong and th
   CHECK(bad.status == 2);
   CHECK(has(bad, "--k: 'zero' is not a whole number"));
   CHECK(run_example("train_vae", "--model gan").status == 2);
+  const Run dreg_elbo = run_example("train_vae", "--model vae --estimator dreg");
+  CHECK(dreg_elbo.status == 2);
+  CHECK(has(dreg_elbo, "--estimator dreg is for --model iwae"));
+  CHECK(has(run_example("train_vae", "--estimator score"), "--estimator: 'score' is not one of reparam, stl, dreg"));
   CHECK(run_example("train_vae", "--help").status == 0);
 }
 
