@@ -73,7 +73,8 @@ class Tape {
   // Appends an entry for `out` when grad mode is on and some input requires grad; otherwise `out` is returned as a
   // constant. Every op ends with this call. In anomaly mode, first checks `out` for NaN/Inf.
   // The backward rule comes last, so that it reads as a block under the forward that records it.
-  Tensor record(const char* op, TensorList inputs, Tensor out, std::source_location where, Backward backward);
+  Tensor record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where,
+                Backward&& backward);
 
   // One reverse sweep from `loss` (a recorded tensor of this tape). A scalar loss is seeded with 1; otherwise
   // pass `seed`, the gradient of the quantity of interest with respect to `loss`, of loss's shape.

@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "autodiff/storage.hpp"
 #include "autodiff/tape.hpp"
@@ -29,14 +30,43 @@ std::int64_t shape_numel(const Shape& shape) {
 
 void fail(const std::string& where, const std::string& why) { throw Error(where + ": " + why); }
 
+// ---- Dims -------------------------------------------------------------------------------------------------------
+
+void Dims::too_long() const {
+  fail("shape", "more than " + std::to_string(max_size) + " dims (" + shape_str(*this) +
+                    " and one more); tapegrad's tensors have rank at most " + std::to_string(max_size));
+}
+
+void Dims::resize(std::size_t n, std::int64_t value) {
+  if (n > max_size) fail("shape", std::to_string(n) + " dims asked for; at most " + std::to_string(max_size));
+  for (std::size_t i = size_; i < n; ++i) values_[i] = value;
+  size_ = n;
+}
+
+std::int64_t* Dims::insert(const std::int64_t* pos, std::int64_t v) {
+  const auto i = static_cast<std::size_t>(pos - values_);
+  push_back(v);
+  std::rotate(values_ + i, values_ + size_ - 1, values_ + size_);
+  return values_ + i;
+}
+
+std::int64_t* Dims::erase(const std::int64_t* pos) {
+  const auto i = static_cast<std::size_t>(pos - values_);
+  std::copy(values_ + i + 1, values_ + size_, values_ + i);
+  --size_;
+  return values_ + i;
+}
+
+std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>()); }
+
 // ---- the handle -------------------------------------------------------------------------------------------------
 
-const TensorImpl& Tensor::checked() const {
-  if (!impl_) fail("tensor", "this Tensor is undefined (default-constructed, or a gradient never computed)");
-  return *impl_;
+void Tensor::undefined() {
+  fail("tensor", "this Tensor is undefined (default-constructed, or a gradient never computed)");
 }
-const Shape& Tensor::shape() const { return checked().shape; }
-DType Tensor::dtype() const { return checked().dtype; }
+void Tensor::wrong_dtype(const char* asked) const {
+  fail("data", std::string("tensor is ") + dtype_name(dtype()) + ", asked for " + asked);
+}
 
 std::int64_t Tensor::size(std::int64_t axis) const {
   const std::int64_t r = dim();
@@ -44,24 +74,6 @@ std::int64_t Tensor::size(std::int64_t axis) const {
     fail("size", "axis " + std::to_string(axis) + " is out of range for shape " + shape_str(shape()));
   return shape()[axis < 0 ? axis + r : axis];
 }
-
-template <class T>
-T* Tensor::data() {
-  if (dtype() != (std::is_same_v<T, float> ? f32 : f64))
-    fail("data", std::string("tensor is ") + dtype_name(dtype()) + ", asked for " +
-                     (std::is_same_v<T, float> ? "float" : "double"));
-  return static_cast<T*>(impl_->storage->data);
-}
-template <class T>
-const T* Tensor::data() const {
-  return const_cast<Tensor*>(this)->data<T>();
-}
-template float* Tensor::data<float>();
-template double* Tensor::data<double>();
-template const float* Tensor::data<float>() const;
-template const double* Tensor::data<double>() const;
-void* Tensor::raw_data() { return checked().storage->data; }
-const void* Tensor::raw_data() const { return checked().storage->data; }
 
 double Tensor::flat(std::int64_t i) const {
   if (i < 0 || i >= numel())
@@ -107,9 +119,6 @@ std::vector<double> Tensor::to_vector() const {
   return v;
 }
 
-bool Tensor::requires_grad() const { return checked().requires_grad; }
-bool Tensor::is_leaf() const { return checked().entry < 0; }
-
 Tensor& Tensor::requires_grad(bool on) {
   if (!is_leaf())
     fail("requires_grad", "'" + name() +
@@ -123,13 +132,14 @@ Tensor Tensor::grad() const { return Tensor(checked().grad); }
 void Tensor::zero_grad() { checked(), impl_->grad.reset(); }
 
 Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape();
   impl->numel = numel();
   impl->dtype = dtype();
   impl->storage = impl_->storage;
+  impl->data = impl_->data;
   impl->name = impl_->name;
-  return Tensor(impl);
+  return Tensor(std::move(impl));
 }
 
 const std::string& Tensor::name() const { return checked().name; }
@@ -140,27 +150,21 @@ Tensor& Tensor::name(std::string name) {
 
 // ---- lists of tensors -------------------------------------------------------------------------------------------
 
-TensorList::TensorList(std::initializer_list<Tensor> tensors) {
-  for (const Tensor& x : tensors) push_back(x);
-}
-TensorList::TensorList(const std::vector<Tensor>& tensors) {
-  for (const Tensor& x : tensors) push_back(x);
-}
-TensorList::TensorList(std::size_t n) : size_(n) {
-  if (n > inline_capacity) spill_.resize(n);
-}
-
-void TensorList::push_back(Tensor x) {
-  if (size_ < inline_capacity) {
-    inline_[size_++] = std::move(x);
-    return;
-  }
-  if (size_ == inline_capacity) {  // the fifth tensor: move all of them to the heap
-    spill_.assign(std::make_move_iterator(inline_.begin()), std::make_move_iterator(inline_.end()));
-    inline_.fill(Tensor());
+void TensorList::spill(Tensor x) {
+  if (spill_.empty()) {
+    spill_.reserve(2 * inline_capacity);
+    for (std::size_t i = 0; i < size_; ++i) spill_.push_back(std::move(*slot(i))), slot(i)->~Tensor();
   }
   spill_.push_back(std::move(x));
   ++size_;
+}
+
+void TensorList::take(TensorList& other) {
+  size_ = std::exchange(other.size_, 0);
+  spill_ = std::move(other.spill_);
+  other.spill_.clear();
+  if (!spill_.empty()) return;
+  for (std::size_t i = 0; i < size_; ++i) new (slot(i)) Tensor(std::move(*other.slot(i))), other.slot(i)->~Tensor();
 }
 
 // ---- factories --------------------------------------------------------------------------------------------------
@@ -168,12 +172,13 @@ void TensorList::push_back(Tensor x) {
 Tensor empty(const Shape& shape, DType dtype) {
   for (std::int64_t d : shape)
     if (d < 0) fail("empty", "shape " + shape_str(shape) + " has a negative dimension");
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape;
   impl->numel = shape_numel(shape);
   impl->dtype = dtype;
-  impl->storage = allocate_storage(static_cast<std::size_t>(shape_numel(shape)) * dtype_size(dtype));
-  return Tensor(impl);
+  impl->storage = allocate_storage(static_cast<std::size_t>(impl->numel) * dtype_size(dtype));
+  impl->data = impl->storage->data;
+  return Tensor(std::move(impl));
 }
 
 Tensor full(const Shape& shape, double value, DType dtype) {

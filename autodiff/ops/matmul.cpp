@@ -86,7 +86,7 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   });
   TensorList inputs{x, W};
   if (b.defined()) inputs.push_back(b);
-  return record("linear", inputs, y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
+  return record("linear", std::move(inputs), y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
     Grads grads(b.defined() ? 3 : 2);
     dispatch(g.dtype(), [&]<class T>(T) {
       if (x.requires_grad()) {
