@@ -43,11 +43,9 @@ Tensor cast(const Tensor& x, DType dtype, Where where = Where::current());  // f
 
 // ---- reductions. axes may be negative; an empty axes list means all axes ----------------------------------------
 Tensor sum(const Tensor& x, Where where = Where::current());  // all elements -> scalar
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim = false,
-           Where where = Where::current());
+Tensor sum(const Tensor& x, const Dims& axes, bool keepdim = false, Where where = Where::current());
 Tensor mean(const Tensor& x, Where where = Where::current());
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim = false,
-            Where where = Where::current());
+Tensor mean(const Tensor& x, const Dims& axes, bool keepdim = false, Where where = Where::current());
 Tensor max(const Tensor& x, std::int64_t axis, bool keepdim = false, Where where = Where::current());
 Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim = false, Where where = Where::current());
 Tensor sum_to(const Tensor& x, const Shape& shape, Where where = Where::current());  // undo a broadcast
@@ -60,7 +58,7 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where = W
 
 // ---- shapes -----------------------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape, Where where = Where::current());  // one -1 allowed
-Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where where = Where::current());
+Tensor permute(const Tensor& x, const Dims& perm, Where where = Where::current());
 Tensor transpose(const Tensor& x, std::int64_t axis0 = -2, std::int64_t axis1 = -1, Where where = Where::current());
 Tensor broadcast_to(const Tensor& x, const Shape& shape, Where where = Where::current());
 Tensor unsqueeze(const Tensor& x, std::int64_t axis, Where where = Where::current());

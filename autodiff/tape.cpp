@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "autodiff/kernels.hpp"
 #include "autodiff/ops.hpp"
 
 namespace tg {
@@ -44,7 +45,7 @@ void check_finite(const Tensor& x, const std::string& what, const char* op, std:
                      std::to_string(i) + "; the op was called at " + where_str(where));
 }
 
-std::string output_label(const std::vector<Tensor>& inputs) {
+std::string output_label(const TensorList& inputs) {
   std::string s = "output of (";
   for (std::size_t i = 0; i < inputs.size(); ++i) s += (i ? ", " : "") + label(inputs[i]);
   return s + ")";
@@ -87,7 +88,9 @@ const TapeEntry& Tape::entry(std::size_t i) const {
 
 bool Tape::owns(const Tensor& x) const {
   const TensorImpl& t = *x.impl();
-  return t.entry >= 0 && t.tape.lock() == state_ && t.generation == state_->generation;
+  // Same tape state (compared by owner: no reference count is touched) and recorded since the last clear().
+  return t.entry >= 0 && t.generation == state_->generation && !t.tape.owner_before(state_) &&
+         !state_.owner_before(t.tape);
 }
 
 void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
@@ -100,8 +103,8 @@ void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
                "; use .detach() to take its value as a constant");
 }
 
-Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, std::source_location where,
-                    BackwardFn backward) {
+Tensor Tape::record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where,
+                    Backward&& backward) {
   bool needs_grad = false;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     check_input(op, inputs[i], i);
@@ -115,7 +118,7 @@ Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, std:
   o.tape = state_;
   o.generation = state_->generation;
   o.entry = static_cast<std::int64_t>(entries_.size());
-  entries_.push_back({op, std::move(inputs), out, std::move(backward), where});
+  entries_.emplace_back(op, std::move(inputs), out, std::move(backward), where);
   return out;
 }
 
@@ -123,10 +126,15 @@ Tensor Tape::record(const char* op, std::vector<Tensor> inputs, Tensor out, std:
 void Tape::accumulate(const Tensor& input, const Tensor& grad) {
   Tensor g = grad.shape() == input.shape() ? grad : sum_to(grad, input.shape());
   auto& slot = input.impl()->grad;
-  if (slot)
-    slot = add(Tensor(slot), g).impl_ptr();
-  else
+  if (!slot)
     slot = (input.is_leaf() ? copy(g) : g).impl_ptr();  // a leaf owns its gradient: optimisers may scale it
+  else if (slot.use_count() == 1 && slot->storage.use_count() == 1 && slot->dtype == g.dtype())
+    dispatch(g.dtype(), [&]<class T>(T) {  // no one else sees the gradient so far: add in place
+      T* sum = static_cast<T*>(slot->data);
+      kernels::binary<T>(kernels::Binary::add, g.numel(), sum, 1, g.data<T>(), 1, sum);
+    });
+  else
+    slot = add(Tensor(slot), g).impl_ptr();
 }
 
 // Second backward: the sweep starts afresh for recorded tensors, while leaves keep accumulating (call
@@ -163,7 +171,7 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     TapeEntry& e = entries_[static_cast<std::size_t>(i)];
     const Tensor grad_out = e.out.grad();
     if (!grad_out.defined()) continue;  // not on a path to the loss
-    const std::vector<Tensor> grads = e.backward(grad_out);
+    const Grads grads = e.backward(grad_out);
     for (std::size_t k = 0; k < e.inputs.size(); ++k) {
       if (k >= grads.size() || !grads[k].defined() || !e.inputs[k].requires_grad()) continue;
       if (anomaly)

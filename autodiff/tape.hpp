@@ -1,7 +1,8 @@
 // The tape (a Wengert list): every differentiable op appends one entry, and backward() is one reverse sweep over
 // the entries. docs/tape.md states the rules: accumulation, second backward, clearing, no-grad, threads.
 #pragma once
-#include <functional>
+#include <cstddef>
+#include <new>
 #include <source_location>
 #include <string>
 #include <vector>
@@ -10,16 +11,51 @@
 
 namespace tg {
 
-// Given the gradient of the loss with respect to an op's output, the gradients with respect to its inputs, one
-// per input (an undefined Tensor where an input needs none). A gradient may have the broadcast output shape: the
-// tape sums it back to the input's shape, so no op can forget to.
-using BackwardFn = std::function<std::vector<Tensor>(const Tensor& grad_out)>;
+// The gradients a backward rule returns: one per input, in the order of the inputs (an undefined Tensor where an
+// input needs none). A gradient may have the broadcast output shape: the tape sums it back to the input's shape, so
+// no op can forget to.
+using Grads = TensorList;
+
+// An op's backward rule: any callable `Grads rule(const Tensor& g)` where g = dL/d(output). Its captures are stored
+// inside the tape entry itself (up to inline_bytes; a larger closure is kept on the heap), so recording an op
+// makes no heap allocation, and the entry is reused by the next step after clear().
+class Backward {
+ public:
+  static constexpr std::size_t inline_bytes = 128;
+  template <class F>
+  static constexpr bool fits_inline = sizeof(F) <= inline_bytes && alignof(F) <= alignof(std::max_align_t);
+
+  template <class F>
+  Backward(F rule);  // NOLINT: implicit on purpose, record() takes the lambda as it is
+  Backward(Backward&& other) noexcept : ops_(other.ops_) {
+    ops_->move(closure_, other.closure_);
+    other.ops_ = moved_from();
+  }
+  Backward& operator=(Backward&& other) noexcept;
+  Backward(const Backward&) = delete;
+  Backward& operator=(const Backward&) = delete;
+  ~Backward() { ops_->destroy(closure_); }
+
+  Grads operator()(const Tensor& g) const { return ops_->call(closure_, g); }
+
+ private:
+  struct Ops {  // what the stored closure of type F can do: be called, moved elsewhere, destroyed
+    Grads (*call)(const void* closure, const Tensor& g);
+    void (*move)(void* to, void* from);
+    void (*destroy)(void* closure);
+  };
+  template <class F>
+  static const Ops* ops_for();
+  static const Ops* moved_from();                                  // owns nothing, returns no gradients
+  alignas(std::max_align_t) unsigned char closure_[inline_bytes];  // the closure, or a pointer to it on the heap
+  const Ops* ops_;
+};
 
 struct TapeEntry {
-  const char* op;              // "matmul", "exp", ...
-  std::vector<Tensor> inputs;  // inputs[i] gets the i-th gradient of backward
+  const char* op;     // "matmul", "exp", ...
+  TensorList inputs;  // inputs[i] gets the i-th gradient of backward
   Tensor out;
-  BackwardFn backward;
+  Backward backward;
   std::source_location where;  // the line of user code that called the op
 };
 
@@ -37,8 +73,8 @@ class Tape {
   // Appends an entry for `out` when grad mode is on and some input requires grad; otherwise `out` is returned as a
   // constant. Every op ends with this call. In anomaly mode, first checks `out` for NaN/Inf.
   // The backward rule comes last, so that it reads as a block under the forward that records it.
-  Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, std::source_location where,
-                BackwardFn backward);
+  Tensor record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where,
+                Backward&& backward);
 
   // One reverse sweep from `loss` (a recorded tensor of this tape). A scalar loss is seeded with 1; otherwise
   // pass `seed`, the gradient of the quantity of interest with respect to `loss`, of loss's shape.
@@ -106,5 +142,45 @@ class AnomalyMode {
 };
 
 std::string where_str(const std::source_location& where);  // "vae/elbo.cpp:42" (path relative to the repository)
+
+// ---- Backward's type erasure (the closure lives in closure_, or on the heap when it is too large) ----------------
+
+template <class F>
+const Backward::Ops* Backward::ops_for() {
+  static constexpr Ops inline_ops{
+      [](const void* c, const Tensor& g) -> Grads { return Grads((*static_cast<const F*>(c))(g)); },
+      [](void* to, void* from) {
+        new (to) F(std::move(*static_cast<F*>(from)));
+        static_cast<F*>(from)->~F();
+      },
+      [](void* c) { static_cast<F*>(c)->~F(); }};
+  static constexpr Ops heap_ops{
+      [](const void* c, const Tensor& g) -> Grads { return Grads((**static_cast<F* const*>(c))(g)); },
+      [](void* to, void* from) { new (to) F*(*static_cast<F**>(from)); }, [](void* c) { delete *static_cast<F**>(c); }};
+  return fits_inline<F> ? &inline_ops : &heap_ops;
+}
+
+template <class F>
+Backward::Backward(F rule) : ops_(ops_for<F>()) {
+  if constexpr (fits_inline<F>)
+    new (closure_) F(std::move(rule));
+  else
+    new (closure_) F*(new F(std::move(rule)));
+}
+
+inline const Backward::Ops* Backward::moved_from() {
+  static constexpr Ops ops{[](const void*, const Tensor&) { return Grads(); }, [](void*, void*) {}, [](void*) {}};
+  return &ops;
+}
+
+inline Backward& Backward::operator=(Backward&& other) noexcept {
+  if (this != &other) {
+    ops_->destroy(closure_);
+    ops_ = other.ops_;
+    ops_->move(closure_, other.closure_);
+    other.ops_ = moved_from();
+  }
+  return *this;
+}
 
 }  // namespace tg

@@ -8,6 +8,7 @@
 #include <limits>
 #include <new>
 #include <sstream>
+#include <utility>
 
 #include "autodiff/inspect.hpp"
 #include "autodiff/storage.hpp"
@@ -36,14 +37,43 @@ std::int64_t shape_numel(const Shape& shape, const char* op) {
 
 void fail(const std::string& where, const std::string& why) { throw Error(where + ": " + why); }
 
+// ---- Dims -------------------------------------------------------------------------------------------------------
+
+void Dims::too_long() const {
+  fail("shape", "more than " + std::to_string(max_size) + " dims (" + shape_str(*this) +
+                    " and one more); tapegrad's tensors have rank at most " + std::to_string(max_size));
+}
+
+void Dims::resize(std::size_t n, std::int64_t value) {
+  if (n > max_size) fail("shape", std::to_string(n) + " dims asked for; at most " + std::to_string(max_size));
+  for (std::size_t i = size_; i < n; ++i) values_[i] = value;
+  size_ = n;
+}
+
+std::int64_t* Dims::insert(const std::int64_t* pos, std::int64_t v) {
+  const auto i = static_cast<std::size_t>(pos - values_);
+  push_back(v);
+  std::rotate(values_ + i, values_ + size_ - 1, values_ + size_);
+  return values_ + i;
+}
+
+std::int64_t* Dims::erase(const std::int64_t* pos) {
+  const auto i = static_cast<std::size_t>(pos - values_);
+  std::copy(values_ + i + 1, values_ + size_, values_ + i);
+  --size_;
+  return values_ + i;
+}
+
+std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>()); }
+
 // ---- the handle -------------------------------------------------------------------------------------------------
 
-const TensorImpl& Tensor::checked() const {
-  if (!impl_) fail("tensor", "this Tensor is undefined (default-constructed, or a gradient never computed)");
-  return *impl_;
+void Tensor::undefined() {
+  fail("tensor", "this Tensor is undefined (default-constructed, or a gradient never computed)");
 }
-const Shape& Tensor::shape() const { return checked().shape; }
-DType Tensor::dtype() const { return checked().dtype; }
+void Tensor::wrong_dtype(const char* asked) const {
+  fail("data", std::string("tensor is ") + dtype_name(dtype()) + ", asked for " + asked);
+}
 
 std::int64_t Tensor::size(std::int64_t axis) const {
   const std::int64_t r = dim();
@@ -51,24 +81,6 @@ std::int64_t Tensor::size(std::int64_t axis) const {
     fail("size", "axis " + std::to_string(axis) + " is out of range for shape " + shape_str(shape()));
   return shape()[axis < 0 ? axis + r : axis];
 }
-
-template <class T>
-T* Tensor::data() {
-  if (dtype() != (std::is_same_v<T, float> ? f32 : f64))
-    fail("data", std::string("tensor is ") + dtype_name(dtype()) + ", asked for " +
-                     (std::is_same_v<T, float> ? "float" : "double"));
-  return static_cast<T*>(impl_->storage->data);
-}
-template <class T>
-const T* Tensor::data() const {
-  return const_cast<Tensor*>(this)->data<T>();
-}
-template float* Tensor::data<float>();
-template double* Tensor::data<double>();
-template const float* Tensor::data<float>() const;
-template const double* Tensor::data<double>() const;
-void* Tensor::raw_data() { return checked().storage->data; }
-const void* Tensor::raw_data() const { return checked().storage->data; }
 
 double Tensor::flat(std::int64_t i) const {
   if (i < 0 || i >= numel())
@@ -114,9 +126,6 @@ std::vector<double> Tensor::to_vector() const {
   return v;
 }
 
-bool Tensor::requires_grad() const { return checked().requires_grad; }
-bool Tensor::is_leaf() const { return checked().entry < 0; }
-
 Tensor& Tensor::requires_grad(bool on) {
   if (!is_leaf())
     fail("requires_grad", "'" + name() +
@@ -130,19 +139,39 @@ Tensor Tensor::grad() const { return Tensor(checked().grad); }
 void Tensor::zero_grad() { checked(), impl_->grad.reset(); }
 
 Tensor Tensor::detach() const {
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape();
   impl->numel = numel();
   impl->dtype = dtype();
   impl->storage = impl_->storage;
+  impl->data = impl_->data;
   impl->name = impl_->name;
-  return Tensor(impl);
+  return Tensor(std::move(impl));
 }
 
 const std::string& Tensor::name() const { return checked().name; }
 Tensor& Tensor::name(std::string name) {
   checked(), impl_->name = std::move(name);
   return *this;
+}
+
+// ---- lists of tensors -------------------------------------------------------------------------------------------
+
+void TensorList::spill(Tensor x) {
+  if (spill_.empty()) {
+    spill_.reserve(2 * inline_capacity);
+    for (std::size_t i = 0; i < size_; ++i) spill_.push_back(std::move(*slot(i))), slot(i)->~Tensor();
+  }
+  spill_.push_back(std::move(x));
+  ++size_;
+}
+
+void TensorList::take(TensorList& other) {
+  size_ = std::exchange(other.size_, 0);
+  spill_ = std::move(other.spill_);
+  other.spill_.clear();
+  if (!spill_.empty()) return;
+  for (std::size_t i = 0; i < size_; ++i) new (slot(i)) Tensor(std::move(*other.slot(i))), other.slot(i)->~Tensor();
 }
 
 // ---- factories --------------------------------------------------------------------------------------------------
@@ -153,20 +182,21 @@ Tensor& Tensor::name(std::string name) {
 Tensor empty(const Shape& shape, DType dtype) {
   const std::int64_t numel = shape_numel(shape, "empty");
   const auto max_bytes = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / 2;
-  const std::string what = "shape " + std::string(shape_str(shape)) + " of " + dtype_name(dtype);
+  auto what = [&] { return "shape " + shape_str(shape) + " of " + dtype_name(dtype); };  // only when failing
   if (static_cast<std::uint64_t>(numel) > max_bytes / dtype_size(dtype))
-    fail("empty", what + " needs more than 2^62 bytes");
+    fail("empty", what() + " needs more than 2^62 bytes");
   const std::size_t bytes = static_cast<std::size_t>(numel) * dtype_size(dtype);
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = shape;
   impl->numel = numel;
   impl->dtype = dtype;
   try {
     impl->storage = allocate_storage(bytes);
   } catch (const std::bad_alloc&) {
-    fail("empty", what + " needs " + std::to_string(bytes) + " bytes, which could not be allocated");
+    fail("empty", what() + " needs " + std::to_string(bytes) + " bytes, which could not be allocated");
   }
-  return Tensor(impl);
+  impl->data = impl->storage->data;
+  return Tensor(std::move(impl));
 }
 
 Tensor full(const Shape& shape, double value, DType dtype) {

@@ -1,10 +1,14 @@
 // The Tensor: a shared handle to contiguous, row-major values of one dtype (float32 or float64), any rank, plus
 // what the tape needs (requires_grad, gradient, name, the tape entry that made it). The rules are in docs/tape.md.
 #pragma once
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <iterator>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,16 +21,70 @@ inline constexpr DType f64 = DType::f64;
 const char* dtype_name(DType dtype);  // "float32" / "float64"
 std::size_t dtype_size(DType dtype);
 
-using Shape = std::vector<std::int64_t>;
-std::string shape_str(const Shape& shape);  // "(3, 4)"; a scalar is "()"
-// The number of elements; throws tg::Error naming `op` and the shape for a negative size or more than 2^63 - 1.
-std::int64_t shape_numel(const Shape& shape, const char* op = "shape_numel");
-
 // Every error tapegrad reports on bad input: the message says what, where and why ("matmul: a is (3, 4) ...").
 struct Error : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 [[noreturn]] void fail(const std::string& where, const std::string& why);  // throws Error("where: why")
+
+// A short list of integers kept inline, never on the heap: a tensor's shape, or a list of axes. It holds at most
+// max_size values (a tensor of rank 9 is an error); otherwise it reads like std::vector<std::int64_t> and converts
+// to and from one. Making, copying and comparing shapes is what every op does, so this keeps ops allocation-free.
+class Dims {
+ public:
+  static constexpr std::size_t max_size = 8;
+  Dims() = default;
+  Dims(std::initializer_list<std::int64_t> values) : Dims(values.begin(), values.end()) {}
+  Dims(const std::vector<std::int64_t>& values) : Dims(values.begin(), values.end()) {}  // NOLINT: implicit
+  explicit Dims(std::size_t n, std::int64_t value = 0) { resize(n, value); }
+  template <std::input_iterator It>
+  Dims(It first, It last) {
+    for (; first != last; ++first) push_back(*first);
+  }
+  operator std::vector<std::int64_t>() const { return {begin(), end()}; }  // NOLINT: implicit
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  std::int64_t& operator[](std::size_t i) { return values_[i]; }
+  std::int64_t operator[](std::size_t i) const { return values_[i]; }
+  std::int64_t& front() { return values_[0]; }
+  std::int64_t front() const { return values_[0]; }
+  std::int64_t& back() { return values_[size_ - 1]; }
+  std::int64_t back() const { return values_[size_ - 1]; }
+  std::int64_t* data() { return values_; }
+  const std::int64_t* data() const { return values_; }
+  std::int64_t* begin() { return values_; }
+  std::int64_t* end() { return values_ + size_; }
+  const std::int64_t* begin() const { return values_; }
+  const std::int64_t* end() const { return values_ + size_; }
+
+  void push_back(std::int64_t v) {
+    if (size_ == max_size) too_long();
+    values_[size_++] = v;
+  }
+  void pop_back() { --size_; }
+  void clear() { size_ = 0; }
+  void resize(std::size_t n, std::int64_t value = 0);
+  std::int64_t* insert(const std::int64_t* pos, std::int64_t v);  // before pos, like std::vector
+  std::int64_t* erase(const std::int64_t* pos);
+  template <std::input_iterator It>
+  void insert(const std::int64_t* pos, It first, It last) {  // the values of [first, last) before pos
+    for (std::int64_t* at = begin() + (pos - begin()); first != last; ++first) at = insert(at, *first) + 1;
+  }
+  friend bool operator==(const Dims& a, const Dims& b) {
+    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
+  }
+
+ private:
+  [[noreturn]] void too_long() const;
+  std::int64_t values_[max_size] = {};
+  std::size_t size_ = 0;
+};
+using Shape = Dims;  // a tensor's dims, outermost first; {} is a scalar
+
+std::string shape_str(const Shape& shape);  // "(3, 4)"; a scalar is "()"
+// The number of elements; throws tg::Error naming `op` and the shape for a negative size or more than 2^63 - 1.
+std::int64_t shape_numel(const Shape& shape, const char* op = "shape_numel");
 
 struct Storage;  // pooled bytes, see autodiff/storage.hpp
 struct TapeState;
@@ -36,6 +94,7 @@ struct TensorImpl {
   std::int64_t numel = 0;  // shape_numel(shape), kept beside it because loops ask for it often
   DType dtype = f32;
   std::shared_ptr<Storage> storage;
+  void* data = nullptr;  // storage->data, kept here so that reading values takes one indirection less
   std::string name;
   bool requires_grad = false;        // leaves: set by the user; recorded outputs: always true
   std::shared_ptr<TensorImpl> grad;  // written by backward (leaves accumulate across calls)
@@ -45,25 +104,33 @@ struct TensorImpl {
   std::int64_t entry = -1;
 };
 
+// A fresh TensorImpl from the free lists of autodiff/storage.hpp (no heap allocation in steady state).
+std::shared_ptr<TensorImpl> new_impl();
+
 class Tensor {
  public:
   Tensor() = default;
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   bool defined() const { return impl_ != nullptr; }
-  const Shape& shape() const;
+  const Shape& shape() const { return checked().shape; }
   std::int64_t dim() const { return static_cast<std::int64_t>(shape().size()); }
   std::int64_t numel() const { return checked().numel; }
   std::int64_t size(std::int64_t axis) const;  // negative axes count from the end
-  DType dtype() const;
+  DType dtype() const { return checked().dtype; }
 
   // Raw values. data<T>() checks that T matches the dtype.
   template <class T>
-  T* data();
+  T* data() {
+    if (dtype() != (std::is_same_v<T, float> ? f32 : f64)) wrong_dtype(std::is_same_v<T, float> ? "float" : "double");
+    return static_cast<T*>(impl_->data);
+  }
   template <class T>
-  const T* data() const;
-  void* raw_data();
-  const void* raw_data() const;
+  const T* data() const {
+    return const_cast<Tensor*>(this)->data<T>();
+  }
+  void* raw_data() { return checked().data; }
+  const void* raw_data() const { return checked().data; }
 
   // Element access for tests and debugging (converted to double).
   double item() const;  // a one-element tensor's value
@@ -74,9 +141,9 @@ class Tensor {
   std::vector<double> to_vector() const;
 
   // Autodiff.
-  bool requires_grad() const;
+  bool requires_grad() const { return checked().requires_grad; }
   Tensor& requires_grad(bool on);  // leaves only: mark as a variable whose gradient backward computes
-  bool is_leaf() const;
+  bool is_leaf() const { return checked().entry < 0; }
   Tensor grad() const;    // undefined until backward reaches this tensor
   void zero_grad();       // forget the gradient (the next backward starts from nothing)
   Tensor detach() const;  // the same values, cut from the tape: a constant
@@ -87,8 +154,75 @@ class Tensor {
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
  private:
-  const TensorImpl& checked() const;
+  const TensorImpl& checked() const {
+    if (!impl_) undefined();
+    return *impl_;
+  }
+  [[noreturn]] static void undefined();
+  [[noreturn]] void wrong_dtype(const char* asked) const;
   std::shared_ptr<TensorImpl> impl_;
+};
+
+// A short list of tensors: an op's inputs, or the gradients its backward rule returns (one per input). Up to four
+// are kept inline, so such a list never touches the heap; a longer one (concat of many tensors) moves to the heap.
+class TensorList {
+ public:
+  static constexpr std::size_t inline_capacity = 4;
+  TensorList() = default;
+  TensorList(std::initializer_list<Tensor> tensors) {
+    for (const Tensor& x : tensors) push_back(x);
+  }
+  TensorList(const std::vector<Tensor>& tensors) {  // NOLINT: implicit on purpose (concat's inputs, older rules)
+    for (const Tensor& x : tensors) push_back(x);
+  }
+  explicit TensorList(std::size_t n) {  // n undefined tensors, to be filled by index
+    for (std::size_t i = 0; i < n; ++i) push_back(Tensor());
+  }
+  TensorList(const TensorList& other) : TensorList() {
+    for (const Tensor& x : other) push_back(x);
+  }
+  TensorList(TensorList&& other) noexcept { take(other); }
+  TensorList& operator=(const TensorList& other) {
+    if (this != &other) clear(), *this = TensorList(other);
+    return *this;
+  }
+  TensorList& operator=(TensorList&& other) noexcept {
+    if (this != &other) clear(), take(other);
+    return *this;
+  }
+  ~TensorList() { clear(); }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Tensor& operator[](std::size_t i) { return data()[i]; }
+  const Tensor& operator[](std::size_t i) const { return data()[i]; }
+  Tensor* begin() { return data(); }
+  Tensor* end() { return data() + size_; }
+  const Tensor* begin() const { return data(); }
+  const Tensor* end() const { return data() + size_; }
+  void push_back(Tensor x) {
+    if (size_ >= inline_capacity) return spill(std::move(x));
+    new (slot(size_)) Tensor(std::move(x));
+    ++size_;
+  }
+  void clear() {
+    if (size_ > inline_capacity)
+      spill_.clear();
+    else
+      for (std::size_t i = 0; i < size_; ++i) slot(i)->~Tensor();
+    size_ = 0;
+  }
+
+ private:
+  Tensor* slot(std::size_t i) { return std::launder(reinterpret_cast<Tensor*>(inline_)) + i; }
+  const Tensor* slot(std::size_t i) const { return std::launder(reinterpret_cast<const Tensor*>(inline_)) + i; }
+  Tensor* data() { return spill_.empty() ? slot(0) : spill_.data(); }
+  const Tensor* data() const { return spill_.empty() ? slot(0) : spill_.data(); }
+  void spill(Tensor x);          // the fifth tensor and later ones: every tensor moves to spill_
+  void take(TensorList& other);  // moves other's tensors here (this list is empty)
+  alignas(Tensor) unsigned char inline_[inline_capacity * sizeof(Tensor)];  // the first tensors, built in place
+  std::vector<Tensor> spill_;  // holds every tensor instead, once there are more than inline_capacity
+  std::size_t size_ = 0;
 };
 
 // Factories. A Shape of {} is a scalar (rank 0).

@@ -1,12 +1,16 @@
-// The thread pool (see thread_pool.hpp): workers sleep on a condition variable; a parallel_for hands out task
-// indices through an atomic counter, and the caller takes tasks as well.
+// The thread pool (see thread_pool.hpp). One job at a time: the caller publishes it (task body, count) while the
+// pool is locked against workers entering, then bumps a generation number; workers spinning or sleeping on that
+// number enter, take task indices from an atomic counter, and leave. The caller takes tasks too, then waits until
+// every task is done. No allocation, no lock on the way unless a worker has gone to sleep.
 #include "autodiff/thread_pool.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
-#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,6 +20,16 @@ namespace tg {
 
 namespace {
 
+void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// How long a worker keeps looking for the next job before it sleeps: a training step hands out jobs every few
+// tens of microseconds, and waking a sleeping thread costs about as much.
+constexpr auto spin_time = std::chrono::microseconds(100);
+
 class Pool {
  public:
   explicit Pool(int n) {
@@ -23,88 +37,115 @@ class Pool {
   }
   ~Pool() {
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(sleep_mutex_);
       stop_ = true;
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
   }
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
-  void run(std::int64_t n, const std::function<void(std::int64_t)>& f) {
-    std::lock_guard serial(run_mutex_);  // one parallel_for at a time
-    auto job = std::make_shared<Job>();
-    job->f = &f, job->n = n;
-    {
-      std::lock_guard lock(mutex_);
-      job_ = job;
-      ++generation_;
+  void run(std::int64_t n, TaskRef f) {
+    std::lock_guard serial(run_mutex_);  // one job at a time, whichever thread asks
+    for (int open = 0; !inside_.compare_exchange_weak(open, -1, std::memory_order_acquire); open = 0) cpu_relax();
+    f_ = f, n_ = n;  // workers still inside the last job have left; none can enter until inside_ is 0 again
+    next_.store(0, std::memory_order_relaxed);
+    pending_.store(n, std::memory_order_relaxed);
+    const std::uint64_t job = generation_.load(std::memory_order_relaxed) + 1;
+    job_.store(job, std::memory_order_relaxed);
+    inside_.store(0, std::memory_order_release);
+    generation_.store(job);
+    if (sleepers_.load() > 0) {
+      std::lock_guard lock(sleep_mutex_);
+      wake_.notify_all();
     }
-    wake_.notify_all();
-    take_tasks(*job);
-    std::unique_lock lock(mutex_);
-    finished_.wait(lock, [&] { return job->done == n; });
-    job_.reset();
+    take_tasks();
+    for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; ++spin)  // the last tasks end elsewhere
+      spin < 4096 ? cpu_relax() : std::this_thread::yield();
   }
 
  private:
-  struct Job {  // one parallel_for: a worker that wakes late finds its counter used up and does nothing
-    const std::function<void(std::int64_t)>* f = nullptr;
-    std::int64_t n = 0, done = 0;  // done is guarded by mutex_
-    std::atomic<std::int64_t> next{0};
-  };
-  void take_tasks(Job& job) {
-    std::int64_t count = 0;
-    for (std::int64_t i; (i = job.next.fetch_add(1)) < job.n; ++count) (*job.f)(i);
-    if (count == 0) return;
-    std::lock_guard lock(mutex_);
-    job.done += count;
-    if (job.done == job.n) finished_.notify_all();
+  void take_tasks() {
+    std::int64_t done = 0;
+    for (std::int64_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < n_; ++done) f_(i);
+    if (done) pending_.fetch_sub(done, std::memory_order_acq_rel);
   }
-  void work() {
-    std::uint64_t seen = 0;
-    for (;;) {
-      std::shared_ptr<Job> job;
-      {
-        std::unique_lock lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || (job_ && generation_ != seen); });
-        if (stop_) return;
-        job = job_;
-        seen = generation_;
+
+  // Enters job `job` unless the pool is being given another job or has moved on already.
+  bool enter(std::uint64_t job) {
+    int k = inside_.load(std::memory_order_relaxed);
+    do {
+      if (k < 0) return false;
+    } while (!inside_.compare_exchange_weak(k, k + 1, std::memory_order_acquire));
+    if (job_.load(std::memory_order_relaxed) == job) return true;
+    inside_.fetch_sub(1, std::memory_order_release);
+    return false;
+  }
+
+  // Returns the next generation after `seen`, or 0 to stop.
+  std::uint64_t wait_for_job(std::uint64_t seen) {
+    auto until = std::chrono::steady_clock::now() + spin_time;
+    for (int spin = 1;; ++spin) {
+      const std::uint64_t g = generation_.load(std::memory_order_acquire);
+      if (g != seen) return g;
+      if (stop_.load(std::memory_order_relaxed)) return 0;
+      if (spin % 64 || std::chrono::steady_clock::now() < until) {
+        cpu_relax();
+        continue;
       }
-      take_tasks(*job);
+      std::unique_lock lock(sleep_mutex_);
+      sleepers_.fetch_add(1);
+      wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+      sleepers_.fetch_sub(1);
+      until = std::chrono::steady_clock::now() + spin_time;
     }
   }
+
+  void work() {
+    for (std::uint64_t seen = 0; (seen = wait_for_job(seen)) != 0;) {
+      if (!enter(seen)) continue;
+      take_tasks();
+      inside_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  static constexpr auto no_task = [](std::int64_t) {};
   std::vector<std::thread> workers_;
-  std::mutex mutex_, run_mutex_;
-  std::condition_variable wake_, finished_;
-  std::shared_ptr<Job> job_;
-  std::uint64_t generation_ = 0;
-  bool stop_ = false;
+  std::mutex run_mutex_;
+  TaskRef f_{no_task};  // the current job: f_(0), ..., f_(n_ - 1)
+  std::int64_t n_ = 0;
+  std::atomic<std::uint64_t> job_{0};         // the generation the current job was published as
+  std::atomic<std::int64_t> next_{0};         // the next task index to hand out
+  std::atomic<std::int64_t> pending_{0};      // tasks not finished yet
+  std::atomic<int> inside_{0};                // workers inside the current job; -1 while it is being replaced
+  std::atomic<std::uint64_t> generation_{0};  // bumped for each job
+  std::mutex sleep_mutex_;
+  std::condition_variable wake_;
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> stop_{false};
 };
-
-}  // namespace
-
-namespace {
 
 int default_threads() {
   if (const char* env = std::getenv("TG_NUM_THREADS")) {
     const int n = std::atoi(env);
     if (n >= 1) return n;
   }
-  return std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
+// The pool, made on first use. set_num_threads replaces it: call it while no kernel runs on another thread.
 std::mutex g_pool_mutex;
-std::unique_ptr<Pool>& pool_slot() {
-  static std::unique_ptr<Pool> pool;
-  return pool;
-}
+std::unique_ptr<Pool> g_pool_owner;
+std::atomic<Pool*> g_pool{nullptr};
+
 Pool& pool() {
+  if (Pool* p = g_pool.load(std::memory_order_acquire)) return *p;
   std::lock_guard lock(g_pool_mutex);
-  auto& p = pool_slot();
-  if (!p) p = std::make_unique<Pool>(default_threads());
-  return *p;
+  if (!g_pool_owner) g_pool_owner = std::make_unique<Pool>(default_threads());
+  g_pool.store(g_pool_owner.get(), std::memory_order_release);
+  return *g_pool_owner;
 }
 
 }  // namespace
@@ -112,13 +153,15 @@ Pool& pool() {
 void set_num_threads(int n) {
   if (n < 1) fail("set_num_threads", "n is " + std::to_string(n) + ", but must be at least 1");
   std::lock_guard lock(g_pool_mutex);
-  auto& p = pool_slot();
-  if (!p || p->size() != n) p = std::make_unique<Pool>(n);
+  if (g_pool_owner && g_pool_owner->size() == n) return;
+  g_pool.store(nullptr);
+  g_pool_owner = std::make_unique<Pool>(n);
+  g_pool.store(g_pool_owner.get(), std::memory_order_release);
 }
 
 int num_threads() { return pool().size(); }
 
-void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& f) {
+void parallel_for(std::int64_t n, TaskRef f) {
   if (n <= 0) return;
   Pool& p = pool();
   if (n == 1 || p.size() == 1) {
@@ -126,6 +169,16 @@ void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& f) {
     return;
   }
   p.run(n, f);
+}
+
+std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
+  // Measured on a 2-core machine (docs/performance.md): handing a job to a spinning worker costs about 1 us, to a
+  // sleeping one 10-50 us; below ~40 us of work a second thread gains less than the scheduling noise costs.
+  constexpr double min_cost_ns = 40e3, min_share_ns = 20e3;
+  const int threads = num_threads();
+  if (threads == 1 || max_tasks < 2 || cost_ns < min_cost_ns) return 1;
+  const auto by_cost = static_cast<std::int64_t>(cost_ns / min_share_ns);
+  return std::max<std::int64_t>(1, std::min({max_tasks, by_cost, std::int64_t{4} * threads}));
 }
 
 }  // namespace tg

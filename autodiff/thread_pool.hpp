@@ -1,15 +1,38 @@
-// A small pool of std::threads for the kernels (GEMM first). set_num_threads(n) sizes it; the default comes from
-// the environment variable TG_NUM_THREADS, else the number of cores. The calling thread always works too.
+// A small pool of std::threads for the kernels. set_num_threads(n) sizes it; the default comes from the environment
+// variable TG_NUM_THREADS, else the number of cores. The calling thread always works too. Workers spin briefly
+// after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
+// sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
 #pragma once
 #include <cstdint>
-#include <functional>
+#include <memory>
+#include <type_traits>
 
 namespace tg {
 
 void set_num_threads(int n);  // n >= 1; 1 runs everything on the calling thread
 int num_threads();
 
+// A reference to a task body f(i), which stays on the caller's stack for the whole parallel_for: no copy and no
+// heap allocation (unlike std::function).
+class TaskRef {
+ public:
+  template <class F>
+  TaskRef(F&& f)  // NOLINT: implicit on purpose, parallel_for takes the lambda as it is
+      : body_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* body, std::int64_t i) { (*static_cast<std::remove_reference_t<F>*>(body))(i); }) {}
+  void operator()(std::int64_t i) const { call_(body_, i); }
+
+ private:
+  void* body_;
+  void (*call_)(void* body, std::int64_t i);
+};
+
 // Runs f(0), ..., f(n - 1), spread over the pool; returns when all are done. Tasks must not throw.
-void parallel_for(std::int64_t n, const std::function<void(std::int64_t)>& f);
+void parallel_for(std::int64_t n, TaskRef f);
+
+// The cost model: work of `cost` nanoseconds (as one thread would take) is split over the pool only when each
+// thread's share still outweighs the price of handing it out, a few microseconds. Returns how many tasks to make
+// (1: run it on the calling thread).
+std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks);
 
 }  // namespace tg

@@ -27,7 +27,7 @@ Tensor softsign_values(const Tensor& x) {
 Tensor softsign(const Tensor& x, Where where = Where::current()) {
   Tensor y = softsign_values(x);                                                      // forward: plain values
   return tg::current_tape().record("softsign", {x}, y, where, [x](const Tensor& g) {  // g = dL/dy, y's shape
-    return std::vector<Tensor>{g / tg::square(tg::abs(x) + 1.0)};                     // dL/dx = g / (1 + |x|)^2
+    return tg::Grads{g / tg::square(tg::abs(x) + 1.0)};                               // dL/dx = g / (1 + |x|)^2
   });
 }
 
@@ -35,7 +35,7 @@ Tensor softsign(const Tensor& x, Where where = Where::current()) {
 Tensor softsign_wrong(const Tensor& x, Where where = Where::current()) {
   Tensor y = softsign_values(x);
   return tg::current_tape().record("softsign_wrong", {x}, y, where, [x](const Tensor& g) {
-    return std::vector<Tensor>{g / (tg::abs(x) + 1.0)};  // WRONG: should be g / (1 + |x|)^2
+    return tg::Grads{g / (tg::abs(x) + 1.0)};  // WRONG: should be g / (1 + |x|)^2
   });
 }
 

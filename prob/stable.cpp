@@ -20,7 +20,7 @@ Tensor sum_event(const Tensor& x, int event_dims, std::source_location where) {
   if (event_dims == 0) return x;
   if (event_dims < 0 || event_dims > x.dim())
     fail("sum_event", "event_dims is " + std::to_string(event_dims) + ", but x is " + shape_str(x.shape()));
-  std::vector<std::int64_t> axes;
+  Dims axes;
   for (int k = 1; k <= event_dims; ++k) axes.push_back(-k);
   return sum(x, axes, false, where);
 }

@@ -22,15 +22,15 @@ std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank
   return axis < 0 ? axis + rank : axis;
 }
 
-std::vector<std::int64_t> strides_of(const Shape& shape) {
-  std::vector<std::int64_t> s(shape.size(), 1);
+Dims strides_of(const Shape& shape) {
+  Dims s(shape.size(), 1);
   for (std::int64_t i = static_cast<std::int64_t>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
   return s;
 }
 
-std::vector<std::int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
-  std::vector<std::int64_t> s(out.size(), 0);
-  const std::vector<std::int64_t> own = strides_of(shape);
+Dims broadcast_strides(const Shape& shape, const Shape& out) {
+  Dims s(out.size(), 0);
+  const Dims own = strides_of(shape);
   const std::size_t offset = out.size() - shape.size();
   for (std::size_t i = 0; i < shape.size(); ++i) s[offset + i] = shape[i] == 1 ? 0 : own[i];
   return s;
@@ -56,7 +56,7 @@ Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const 
     const std::size_t r = out_shape.size();
     const std::int64_t row = r ? out_shape[r - 1] : 1;
     const std::int64_t rsa = r ? sa[r - 1] : 0, rsb = r ? sb[r - 1] : 0;
-    std::vector<std::int64_t> idx(r, 0);  // index of the current row's first element
+    Dims idx(r, 0);  // index of the current row's first element
     for (std::int64_t start = 0; start < out.numel(); start += row) {
       std::int64_t oa = 0, ob = 0;
       for (std::size_t d = 0; d + 1 < r; ++d) oa += idx[d] * sa[d], ob += idx[d] * sb[d];

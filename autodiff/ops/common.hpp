@@ -10,8 +10,12 @@
 
 namespace tg::detail {
 
-inline Tensor record(const char* op, std::vector<Tensor> inputs, Tensor out, Where where, BackwardFn backward) {
-  return current_tape().record(op, std::move(inputs), std::move(out), where, std::move(backward));
+// Every library op records through here: its backward rule must fit inside the tape entry (no heap allocation).
+template <class F>
+Tensor record(const char* op, TensorList inputs, Tensor out, Where where, F backward) {
+  static_assert(Backward::fits_inline<F>, "this backward rule captures more than Backward::inline_bytes");
+  if (!grad_enabled() && !anomaly_mode()) return out;  // inside a backward sweep, say: nothing to record or check
+  return current_tape().record(op, std::move(inputs), out, where, Backward(std::move(backward)));
 }
 
 void check_defined(const char* op, const Tensor& x, const char* arg);
@@ -47,7 +51,7 @@ Tensor map_values(const Tensor& x, const Tensor& y, F f) {
 
 // Strides (in elements) of a row-major shape; broadcast_strides gives 0 on the axes where `shape` is broadcast
 // to `out` (its dims aligned to the right).
-std::vector<std::int64_t> strides_of(const Shape& shape);
-std::vector<std::int64_t> broadcast_strides(const Shape& shape, const Shape& out);
+Dims strides_of(const Shape& shape);
+Dims broadcast_strides(const Shape& shape, const Shape& out);
 
 }  // namespace tg::detail

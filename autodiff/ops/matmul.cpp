@@ -56,8 +56,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, Where where) {
                          std::to_string(i) + ") do not broadcast");
   Tensor out = batched_gemm(a, false, b, false);
   return record("matmul", {a, b}, out, where, [a, b](const Tensor& g) {
-    return std::vector<Tensor>{a.requires_grad() ? batched_gemm(g, false, b, true) : Tensor(),
-                               b.requires_grad() ? batched_gemm(a, true, g, false) : Tensor()};
+    return Grads{a.requires_grad() ? batched_gemm(g, false, b, true) : Tensor(),
+                 b.requires_grad() ? batched_gemm(a, true, g, false) : Tensor()};
   });
 }
 
@@ -86,10 +86,10 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
       for (std::int64_t r = 0; r < R; ++r) std::copy_n(b.data<T>(), out_f, py + r * out_f);
     kernels::gemm<T>(false, true, R, out_f, in_f, x.data<T>(), W.data<T>(), py, b.defined());
   });
-  std::vector<Tensor> inputs{x, W};
+  TensorList inputs{x, W};
   if (b.defined()) inputs.push_back(b);
-  return record("linear", inputs, y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
-    std::vector<Tensor> grads(b.defined() ? 3 : 2);
+  return record("linear", std::move(inputs), y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
+    Grads grads(b.defined() ? 3 : 2);
     dispatch(g.dtype(), [&]<class T>(T) {
       if (x.requires_grad()) {
         grads[0] = empty(x.shape(), x.dtype());

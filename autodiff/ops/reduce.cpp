@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "autodiff/ops/common.hpp"
+#include "autodiff/storage.hpp"
 
 namespace tg {
 
@@ -24,8 +25,8 @@ Split split_at(const Shape& shape, std::int64_t axis) {
 }
 
 // Sorted, distinct, non-negative axes; empty input means every axis.
-std::vector<std::int64_t> normalize_axes(const char* op, const std::vector<std::int64_t>& axes, std::int64_t rank) {
-  std::vector<std::int64_t> out;
+Dims normalize_axes(const char* op, const Dims& axes, std::int64_t rank) {
+  Dims out;
   if (axes.empty())
     for (std::int64_t d = 0; d < rank; ++d) out.push_back(d);
   for (std::int64_t a : axes) out.push_back(detail::normalize_axis(op, a, rank));
@@ -34,7 +35,7 @@ std::vector<std::int64_t> normalize_axes(const char* op, const std::vector<std::
   return out;
 }
 
-Shape reduced_shape(const Shape& shape, const std::vector<std::int64_t>& axes, bool keepdim) {
+Shape reduced_shape(const Shape& shape, const Dims& axes, bool keepdim) {
   Shape out;
   for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d) {
     const bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
@@ -47,7 +48,7 @@ Shape reduced_shape(const Shape& shape, const std::vector<std::int64_t>& axes, b
 }
 
 // Sums the given axes (kept as size 1), one kernel call per axis.
-Tensor sum_values(const Tensor& x, const std::vector<std::int64_t>& axes) {
+Tensor sum_values(const Tensor& x, const Dims& axes) {
   Tensor cur = x;
   for (std::int64_t axis : axes) {
     const Split s = split_at(cur.shape(), axis);
@@ -64,20 +65,19 @@ Tensor sum_values(const Tensor& x, const std::vector<std::int64_t>& axes) {
 }  // namespace
 
 // d/dx_i sum(x) = 1: the gradient is g broadcast back over the summed axes.
-Tensor sum(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, Where where) {
+Tensor sum(const Tensor& x, const Dims& axes, bool keepdim, Where where) {
   detail::check_defined("sum", x, "x");
   const auto ax = normalize_axes("sum", axes, x.dim());
   Tensor kept = sum_values(x, ax);
   Tensor out = reshape(kept.detach(), reduced_shape(x.shape(), ax, keepdim));
-  const Shape kept_shape = kept.shape(), x_shape = x.shape();
-  return record("sum", {x}, out, where, [kept_shape, x_shape](const Tensor& g) {
-    return std::vector<Tensor>{broadcast_to(reshape(g, kept_shape), x_shape)};
+  return record("sum", {x}, out, where, [x, kept](const Tensor& g) {  // kept shares out's values: nothing to copy
+    return Grads{broadcast_to(reshape(g, kept.shape()), x.shape())};
   });
 }
 Tensor sum(const Tensor& x, Where where) { return sum(x, {}, false, where); }
 
 // d/dx_i mean(x) = 1/n
-Tensor mean(const Tensor& x, const std::vector<std::int64_t>& axes, bool keepdim, Where where) {
+Tensor mean(const Tensor& x, const Dims& axes, bool keepdim, Where where) {
   detail::check_defined("mean", x, "x");
   std::int64_t n = 1;
   for (std::int64_t a : normalize_axes("mean", axes, x.dim())) n *= x.shape()[a];
@@ -92,20 +92,21 @@ Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
   axis = detail::normalize_axis("max", axis, x.dim());
   const Split s = split_at(x.shape(), axis);
   if (s.n == 0) fail("max", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
-  auto argmax = std::make_shared<std::vector<std::int64_t>>(static_cast<std::size_t>(s.outer * s.inner));
+  const auto argmax = allocate_storage(static_cast<std::size_t>(s.outer * s.inner) * sizeof(std::int64_t));
   Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    kernels::reduce_max<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>(), argmax->data());
+    kernels::reduce_max<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>(), static_cast<std::int64_t*>(argmax->data));
   });
   const Shape x_shape = x.shape();
   return record("max", {x}, out, where, [argmax, s, x_shape](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
+    const auto* pos = static_cast<const std::int64_t*>(argmax->data);
     dispatch(g.dtype(), [&]<class T>(T) {
       for (std::int64_t o = 0; o < s.outer; ++o)
         for (std::int64_t i = 0; i < s.inner; ++i)
-          gx.data<T>()[(o * s.n + (*argmax)[o * s.inner + i]) * s.inner + i] = g.data<T>()[o * s.inner + i];
+          gx.data<T>()[(o * s.n + pos[o * s.inner + i]) * s.inner + i] = g.data<T>()[o * s.inner + i];
     });
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -136,7 +137,7 @@ Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) 
           }
         }
     });
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -148,13 +149,12 @@ Tensor sum_to(const Tensor& x, const Shape& shape, Where where) {
     fail("sum_to",
          "cannot sum " + shape_str(x.shape()) + " down to " + shape_str(shape) + " (it does not broadcast to it)");
   const std::int64_t lead = x.dim() - static_cast<std::int64_t>(shape.size());
-  std::vector<std::int64_t> axes;
+  Dims axes;
   for (std::int64_t d = 0; d < x.dim(); ++d)
     if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
   Tensor out = reshape((axes.empty() ? x : sum_values(x, axes)).detach(), shape);
   const Shape x_shape = x.shape();
-  return record("sum_to", {x}, out, where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{broadcast_to(g, x_shape)}; });
+  return record("sum_to", {x}, out, where, [x_shape](const Tensor& g) { return Grads{broadcast_to(g, x_shape)}; });
 }
 
 }  // namespace tg

@@ -25,14 +25,14 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
   if (std::count(s.begin(), s.end(), -1) || shape_numel(s, "reshape") != x.numel())
     fail("reshape", "cannot reshape " + shape_str(x.shape()) + " (" + std::to_string(x.numel()) + " elements) to " +
                         shape_str(shape));
-  auto impl = std::make_shared<TensorImpl>();
+  auto impl = new_impl();
   impl->shape = s;
   impl->numel = x.numel();
   impl->dtype = x.dtype();
   impl->storage = x.impl()->storage;
+  impl->data = x.impl()->data;
   const Shape x_shape = x.shape();
-  return record("reshape", {x}, Tensor(impl), where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{reshape(g, x_shape)}; });
+  return record("reshape", {x}, Tensor(impl), where, [x_shape](const Tensor& g) { return Grads{reshape(g, x_shape)}; });
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t axis, Where where) {
@@ -55,12 +55,12 @@ Tensor squeeze(const Tensor& x, std::int64_t axis, Where where) {
 }
 
 // Copies x into `out_shape` reading x at `src_strides` (one per output axis). Not recorded.
-static Tensor gather_strided(const Tensor& x, const Shape& out_shape, const std::vector<std::int64_t>& src_strides) {
+static Tensor gather_strided(const Tensor& x, const Shape& out_shape, const Dims& src_strides) {
   Tensor out = empty(out_shape, x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
     const T* px = x.data<T>();
     T* po = out.data<T>();
-    std::vector<std::int64_t> idx(out_shape.size(), 0);
+    Dims idx(out_shape.size(), 0);
     std::int64_t src = 0;
     for (std::int64_t i = 0; i < out.numel(); ++i) {
       po[i] = px[src];
@@ -76,12 +76,12 @@ static Tensor gather_strided(const Tensor& x, const Shape& out_shape, const std:
 }
 
 // permute moves axis perm[i] of x to axis i; its derivative applies the inverse permutation to the gradient.
-Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where where) {
+Tensor permute(const Tensor& x, const Dims& perm, Where where) {
   detail::check_defined("permute", x, "x");
-  std::vector<std::int64_t> p(perm.size()), inverse(perm.size());
+  Dims p(perm.size()), inverse(perm.size());
   bool ok = static_cast<std::int64_t>(perm.size()) == x.dim();
   for (std::size_t i = 0; ok && i < perm.size(); ++i) p[i] = detail::normalize_axis("permute", perm[i], x.dim());
-  std::vector<std::int64_t> sorted = p;
+  Dims sorted = p;
   std::sort(sorted.begin(), sorted.end());
   for (std::size_t i = 0; ok && i < sorted.size(); ++i) ok = sorted[i] == static_cast<std::int64_t>(i);
   if (!ok)
@@ -89,17 +89,16 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& perm, Where whe
                         shape_str(x.shape()) + " exactly once");
   const auto xs = detail::strides_of(x.shape());
   Shape out_shape(p.size());
-  std::vector<std::int64_t> src(p.size());
+  Dims src(p.size());
   for (std::size_t i = 0; i < p.size(); ++i)
     out_shape[i] = x.shape()[p[i]], src[i] = xs[p[i]], inverse[p[i]] = static_cast<std::int64_t>(i);
   Tensor out = gather_strided(x, out_shape, src);
-  return record("permute", {x}, out, where,
-                [inverse](const Tensor& g) { return std::vector<Tensor>{permute(g, inverse)}; });
+  return record("permute", {x}, out, where, [inverse](const Tensor& g) { return Grads{permute(g, inverse)}; });
 }
 
 Tensor transpose(const Tensor& x, std::int64_t axis0, std::int64_t axis1, Where where) {
   detail::check_defined("transpose", x, "x");
-  std::vector<std::int64_t> p(static_cast<std::size_t>(x.dim()));
+  Dims p(static_cast<std::size_t>(x.dim()));
   std::iota(p.begin(), p.end(), 0);
   std::swap(p[detail::normalize_axis("transpose", axis0, x.dim())],
             p[detail::normalize_axis("transpose", axis1, x.dim())]);
@@ -114,8 +113,7 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape, Where where) {
   if (x.shape() == shape) return x;
   Tensor out = gather_strided(x, shape, detail::broadcast_strides(x.shape(), shape));
   const Shape x_shape = x.shape();
-  return record("broadcast_to", {x}, out, where,
-                [x_shape](const Tensor& g) { return std::vector<Tensor>{sum_to(g, x_shape)}; });
+  return record("broadcast_to", {x}, out, where, [x_shape](const Tensor& g) { return Grads{sum_to(g, x_shape)}; });
 }
 
 // Copies a block of (outer, rows, inner) between tensors of different sizes along the middle axis. Not recorded.
@@ -155,7 +153,7 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
   return record("slice", {x}, out, where, [x_shape, axis, a, b, n, outer, inner](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
     copy_block(g, b - a, 0, gx, n, a, b - a, outer, inner);
-    return std::vector<Tensor>{gx};
+    return Grads{gx};
   });
 }
 
@@ -184,7 +182,7 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {
   for (std::size_t i = 0; i < xs.size(); ++i)
     copy_block(xs[i], xs[i].shape()[axis], 0, out, n, starts[i], xs[i].shape()[axis], outer, inner);
   return record("concat", xs, out, where, [xs, starts, axis](const Tensor& g) {
-    std::vector<Tensor> grads;
+    Grads grads;
     for (std::size_t i = 0; i < xs.size(); ++i)
       grads.push_back(slice(g, axis, starts[i], starts[i] + xs[i].shape()[axis]));
     return grads;

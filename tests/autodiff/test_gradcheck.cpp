@@ -13,8 +13,7 @@ namespace {
 Tensor cube(const Tensor& x, bool wrong, Where where = Where::current()) {
   Tensor y = detail::map_values(x, [](auto v) { return v * v * v; });
   const double k = wrong ? 2.0 : 3.0;
-  return current_tape().record("cube", {x}, y, where,
-                               [x, k](const Tensor& g) { return std::vector<Tensor>{g * square(x) * k}; });
+  return current_tape().record("cube", {x}, y, where, [x, k](const Tensor& g) { return Grads{g * square(x) * k}; });
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The rules of the tape (docs/tape.md): accumulation, a second backward, zero_grad, NoGrad, detach, clear and
 // stale tensors, a destroyed tape, dtype mixing, seeds, TapeScope and per-thread tapes, and source locations.
+#include <array>
 #include <thread>
 
 #include "test_util.hpp"
@@ -292,4 +293,26 @@ TEST_CASE("tape: each entry records the source line that called the op", "[tape]
   CHECK(tape.entry(1).inputs[0].impl() == y.impl());
   CHECK(tape.entry(1).out.impl() == z.impl());
   CHECK(z.impl()->entry == 1);
+}
+
+TEST_CASE("tape: a rule with large captures and an op with many inputs still work (kept on the heap)", "[tape]") {
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor x = tensor({1, 2}, f64).requires_grad(true);
+  std::array<double, 64> weights{};  // 512 bytes of captures: more than Backward::inline_bytes
+  weights[63] = 5;
+  auto rule = [weights](const Tensor& g) { return Grads{g * weights[63]}; };
+  static_assert(!Backward::fits_inline<decltype(rule)>);
+  Tensor y = tape.record("scale", {x}, x.detach() * 5.0, Where::current(), rule);
+  // entries move when the tape's vector grows (the closure with them): record more, then sweep
+  for (int i = 0; i < 40; ++i) y = y + 0.0;
+  backward(sum(y));
+  require_values(x.grad(), {5, 5});
+  // concat of six tensors: the inputs and the gradients spill over TensorList's four inline slots
+  std::vector<Tensor> parts;
+  for (int i = 0; i < 6; ++i) parts.push_back(tensor({double(i)}, f64).requires_grad(true));
+  Tensor c = concat(parts, 0);
+  REQUIRE(tape.entry(tape.size() - 1).inputs.size() == 6);
+  backward(sum(c * tensor({1, 2, 3, 4, 5, 6}, f64)));
+  for (int i = 0; i < 6; ++i) require_values(parts[static_cast<std::size_t>(i)].grad(), {double(i + 1)});
 }

@@ -127,3 +127,27 @@ TEST_CASE("tensor: requires_grad, name and zero_grad on leaves", "[tensor][tape]
   REQUIRE_FALSE(x.grad().defined());
   REQUIRE(x.name("weights").name() == "weights");
 }
+
+TEST_CASE("tensor: Shape (Dims) reads like a vector, is kept inline, and stops at rank 8", "[tensor][errors]") {
+  Shape s{2, 3};
+  s.insert(s.begin() + 1, 7);
+  REQUIRE(s == Shape{2, 7, 3});
+  const std::int64_t more[] = {4, 5};
+  s.insert(s.end(), std::begin(more), std::end(more));
+  REQUIRE(s == Shape{2, 7, 3, 4, 5});
+  s.erase(s.begin());
+  s.pop_back();
+  REQUIRE(s == Shape{7, 3, 4});
+  CHECK(s.back() == 4);
+  const std::vector<std::int64_t> v = s;  // converts both ways
+  CHECK(v == std::vector<std::int64_t>{7, 3, 4});
+  CHECK(Shape(v) == s);
+  CHECK(Shape(v.begin(), v.end() - 1) == Shape{7, 3});
+  CHECK(Shape(3, 1) == Shape{1, 1, 1});
+  CHECK(sizeof(Shape) <= 80);  // inline: making a shape never touches the heap
+  CHECK(zeros(Shape(8, 1)).dim() == 8);
+  CHECK_THROWS_WITH(zeros(Shape(9, 1)), Catch::Matchers::Contains("at most 8"));
+  Shape eight(8, 2);
+  CHECK_THROWS_WITH(eight.push_back(2), Catch::Matchers::Contains("tapegrad's tensors have rank at most 8"));
+  CHECK_THROWS_WITH(reshape(zeros({1}), std::vector<std::int64_t>(9, 1)), Catch::Matchers::Contains("at most 8"));
+}
