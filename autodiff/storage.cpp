@@ -97,23 +97,22 @@ std::shared_ptr<Storage> allocate_storage(std::size_t bytes) {
   s->bytes = bytes;
   s->capacity = std::size_t{1} << c;
   const auto capacity = static_cast<std::int64_t>(s->capacity);
-  if (ThreadCache& cache = tg::cache(); !cache.gone) {
-    bump(cache.counts.bytes_in_use, capacity);
+  ThreadCache& cache = tg::cache();
+  if (!cache.gone) {
     if (FreeNode* node = cache.buffers[c]) {
       cache.buffers[c] = node->next;
+      bump(cache.counts.bytes_in_use, capacity);
       bump(cache.counts.pool_hits, 1);
       bump(cache.counts.bytes_pooled, -capacity);
       s->data = node;
       return s;
     }
-    bump(cache.counts.system_allocations, 1);
   }
   s->data = std::aligned_alloc(64, s->capacity);
-  if (s->data == nullptr) {
-    std::lock_guard lock(p.mutex);
-    p.stats.bytes_in_use -= s->capacity;
-    p.stats.system_allocations--;
-    throw std::bad_alloc();  // empty() turns it into a tg::Error naming the shape
+  if (s->data == nullptr) throw std::bad_alloc();  // empty() turns it into a tg::Error naming the shape
+  if (!cache.gone) {
+    bump(cache.counts.bytes_in_use, capacity);
+    bump(cache.counts.system_allocations, 1);
   }
   return s;
 }

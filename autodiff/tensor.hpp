@@ -32,6 +32,7 @@ struct Error : std::invalid_argument {
 // to and from one. Making, copying and comparing shapes is what every op does, so this keeps ops allocation-free.
 class Dims {
  public:
+  using value_type = std::int64_t;
   static constexpr std::size_t max_size = 8;
   Dims() = default;
   Dims(std::initializer_list<std::int64_t> values) : Dims(values.begin(), values.end()) {}
