@@ -61,4 +61,53 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
 template <class T>
 void reduce_logsumexp_reference(std::int64_t outer, std::int64_t n, std::int64_t inner, const T* x, T* y);
 
+// ---- fused kernels (kernels_fused.cpp) -------------------------------------------------------------------------
+// They work on rows of E values (an event) and take a range of rows [r0, r1), so a caller may split the rows.
+
+// An operand of a fused kernel, read row by row: row r's E values start at p + (r E) mod period, where period (a
+// multiple of E) is the operand's size: R E for a full one, less for one that repeats over leading axes (the
+// data x (B, D) beside logits (K, B, D)). A null p reads as zeros.
+template <class T>
+struct Rows {
+  const T* p = nullptr;
+  std::int64_t period = 1;
+  const T* row(std::int64_t r, std::int64_t E) const { return p + (r * E) % period; }
+};
+
+// out[r] = sum_j x t - softplus(t) over row r (Bernoulli log-likelihood from logits t), computed without
+// cancellation as (x - [t > 0]) t - log1p(e^-|t|). The backward writes gx = g[r] t and gt = g[r] (x - sigmoid(t))
+// for every element (R E values each; a null gx or gt is skipped).
+template <class T>
+void bernoulli_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t, T* out);
+template <class T>
+void bernoulli_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t, T* out);
+template <class T>
+void bernoulli_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t, const T* g,
+                                 T* gx, T* gt);
+template <class T>
+void bernoulli_log_prob_backward_reference(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t,
+                                           const T* g, T* gx, T* gt);
+
+// out[r] = sum_j -1/2 y^2 - log_sigma - 1/2 log(2 pi), y = (x - mu) e^-log_sigma, over row r (diagonal Normal
+// log-density). The backward writes gx = -g y / sigma, gmu = g y / sigma, glog_sigma = g (y^2 - 1).
+template <class T>
+void normal_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu, Rows<T> log_sigma,
+                     T* out);
+template <class T>
+void normal_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu,
+                               Rows<T> log_sigma, T* out);
+template <class T>
+void normal_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu,
+                              Rows<T> log_sigma, const T* g, T* gx, T* gmu, T* glog_sigma);
+template <class T>
+void normal_log_prob_backward_reference(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu,
+                                        Rows<T> log_sigma, const T* g, T* gx, T* gmu, T* glog_sigma);
+
+// gx[i] = g[i] f'(x[i]) computed from the activation's output y = f(x): relu [y > 0], tanh 1 - y^2, sigmoid
+// y (1 - y), softplus -expm1(-y); any other f passes g through.
+template <class T>
+void activation_backward(Unary f, std::int64_t n, const T* y, const T* g, T* gx);
+template <class T>
+void activation_backward_reference(Unary f, std::int64_t n, const T* y, const T* g, T* gx);
+
 }  // namespace tg::kernels
