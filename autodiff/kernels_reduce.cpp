@@ -140,7 +140,7 @@ void reduce_logsumexp_reference(std::int64_t outer, std::int64_t n, std::int64_t
     for (std::int64_t i = 0; i < inner; ++i) {
       const T* xi = x + o * n * inner + i;
       T m = -std::numeric_limits<T>::infinity();
-      for (std::int64_t k = 0; k < n; ++k) m = std::max(m, xi[k * inner]);
+      for (std::int64_t k = 0; k < n; ++k) m = std::max(m, xi[k * inner]);  // a* = max_k a_k, see (iwae.6)
       bool nan = false;
       for (std::int64_t k = 0; k < n; ++k) nan = nan || xi[k * inner] != xi[k * inner];
       if (nan || std::isinf(m)) {  // all -inf -> -inf; any +inf -> +inf; NaN propagates
@@ -148,8 +148,8 @@ void reduce_logsumexp_reference(std::int64_t outer, std::int64_t n, std::int64_t
         continue;
       }
       T s = 0;
-      for (std::int64_t k = 0; k < n; ++k) s += std::exp(xi[k * inner] - m);
-      y[o * inner + i] = m + std::log(s);
+      for (std::int64_t k = 0; k < n; ++k) s += std::exp(xi[k * inner] - m);  // every exponent <= 0: s in [1, n]
+      y[o * inner + i] = m + std::log(s);                                     // a* + log sum_k e^(a_k - a*)
     }
 }
 
@@ -164,7 +164,7 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
     if (inner == 1) {
       auto row = [&](std::int64_t k) { return contiguous_row(xo, n, k, -inf); };
       const StripMax<T> s = strip_max<T>(simd::rows_of<T>(n), row);
-      const T m = simd::stdx::hmax(s.max);
+      const T m = simd::stdx::hmax(s.max);  // a* = max_k a_k, see (iwae.6)
       if (any_of(s.has_nan != T(0)) || std::isinf(m)) {
         y[o] = any_of(s.has_nan != T(0)) ? std::numeric_limits<T>::quiet_NaN() : m;
         continue;

@@ -1,5 +1,5 @@
 // Normal (diagonal, from scale or log-variance) and StandardNormal: log_prob through (x - mu) / sigma, never sigma^2;
-// rsample through the affine transform (reparam.1). Math: docs/derivations/reparam.md; choices: docs/prob.md.
+// rsample through the affine transform, see (reparam.1). Math: docs/derivations/reparam.md; choices: docs/prob.md.
 #include "prob/normal.hpp"
 
 #include <cmath>
@@ -73,6 +73,8 @@ Tensor Normal::log_var() const { return log_var_.defined() ? log_var_ : log_scal
 // pass by tg::normal_log_prob, with (x - mu) / sigma = (x - mu) e^-log sigma (t_.inverse's form): no sigma^2 to
 // overflow, and the gradient with respect to log sigma is y^2 - 1.
 Tensor Normal::log_prob(const Tensor& x) const {
+  // (reparam.4) with x held fixed (detached), backward through this gives the score grad_phi log q_phi(x) of the
+  // score-function estimator
   check_value("Normal", x, dtype(), shape());
   return normal_log_prob(x, loc(), log_scale(), event_dims());  // broadcast(x, shape()) without the event
 }
@@ -82,14 +84,17 @@ Tensor Normal::sample(Generator& gen, const Shape& sample_shape) const {
   return rsample(gen, sample_shape);
 }
 
-// (reparam.1) z = mu + sigma * eps, eps ~ N(0, I) of shape sample_shape + shape()
+// z = mu + sigma * eps, eps ~ N(0, I) of shape sample_shape + shape(): see (reparam.1)
 Tensor Normal::rsample(Generator& gen, const Shape& sample_shape) const {
   return rsample_with(randn(join_shapes(sample_shape, shape()), gen, dtype()));
 }
 
-// (reparam.1) z = mu + sigma eps, recorded on the tape, so backward gives the pathwise gradient (reparam.3):
-// dz/dmu = 1 and dz/dsigma = eps, with eps held fixed.
-Tensor Normal::rsample_with(const Tensor& eps) const { return t_.forward(eps); }
+Tensor Normal::rsample_with(const Tensor& eps) const {
+  // (reparam.1) z = mu + sigma eps, computed by AffineTransform::forward with the add and mul ops, which record it
+  // on the tape; their backward rules give the pathwise gradient (reparam.3): dz/dmu = 1 and dz/dsigma = eps, with
+  // eps held fixed (and dsigma/dlog_var = sigma / 2 from the exp op when q comes from a log-variance).
+  return t_.forward(eps);
+}
 
 // H = 1/2 + 1/2 log(2 pi) + log sigma per coordinate, summed over the event
 Tensor Normal::entropy() const {

@@ -1,5 +1,5 @@
 // The affine change of variables z = mu + sigma * eps: forward, inverse and log |det J|.
-// Math: docs/derivations/reparam.md (reparam.1), (reparam.2); API: docs/prob.md.
+// Math: docs/derivations/reparam.md, see (reparam.1) and see (reparam.2); API: docs/prob.md.
 #include "prob/transforms.hpp"
 
 #include "prob/stable.hpp"
@@ -35,7 +35,7 @@ AffineTransform AffineTransform::from_log_scale(Tensor mu, Tensor log_sigma, int
 
 Shape AffineTransform::batch_shape() const { return drop_event(shape_, event_dims_); }
 
-// (reparam.1) z = mu + sigma * eps
+// z = mu + sigma * eps, see (reparam.1)
 Tensor AffineTransform::forward(const Tensor& eps) const {
   detail::check_defined(who, eps, "eps");
   detail::check_dtype(who, eps, "eps", mu_.dtype());
@@ -51,8 +51,8 @@ Tensor AffineTransform::inverse(const Tensor& z) const {
   return (z - mu_) * exp(-log_sigma_);  // (..., D)
 }
 
-// (reparam.2) log |det dz/deps| = sum_j log sigma_j   (the Jacobian is diag(sigma))
 Tensor AffineTransform::log_abs_det_jacobian() const {
+  // (reparam.2) log |det dz/deps| = sum_j log sigma_j   (the Jacobian is diag(sigma))
   return sum_event(broadcast_to(log_sigma_, shape_), event_dims_);  // batch_shape
 }
 

@@ -2,14 +2,14 @@
 #include "vae/diagnostics.hpp"
 
 #include "autodiff/tape.hpp"
-#include "vae/estimate.hpp"
+#include "vae/iwae_gradient.hpp"
 
 namespace tg::vae {
 
 std::vector<double> kl_per_dimension(const LatentModel& model, const Tensor& x) {
   NoGrad no_grad;
   prob::Normal q = model.encode(x);
-  // (kl.4) per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), averaged over the batch
+  // see (kl.4), per dimension: 1/2 (mu^2 + sigma^2 - 1 - log sigma^2), averaged over the batch
   Tensor kl = mean((square(q.loc()) + q.variance() - 1.0 - q.log_var()) * 0.5, {0});
   return kl.to_vector();
 }
@@ -33,10 +33,12 @@ std::int64_t active_units(const LatentModel& model, const Tensor& x, double thre
 }
 
 std::vector<double> effective_sample_size(const Tensor& log_w) {
-  if (log_w.dim() != 2) fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B)");
-  LogWeightSums sums(log_w.size(1));
-  sums.add(cast(log_w.detach(), f64));
-  return sums.result().ess;
+  if (log_w.dim() != 2 || log_w.size(0) == 0)
+    fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B) with K >= 1");
+  NoGrad no_grad;
+  const Tensor w_tilde = normalised_weights(cast(log_w.detach(), f64));  // see (iwae_gradient.1): (K, B)
+  return (1.0 / sum(square(w_tilde), {0}))
+      .to_vector();  // (iwae_gradient.3) ESS = 1 / sum_k w~_k^2 = (sum w)^2 / sum w^2
 }
 
 }  // namespace tg::vae

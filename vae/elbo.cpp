@@ -16,16 +16,18 @@ Tensor elbo_analytic(const LatentModel& model, const Tensor& x, const Tensor& ep
   // eps (B, L) would make the mean below run over the batch instead of the samples
   if (eps.dim() != 3) fail("elbo_analytic", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
   prob::Normal q = model.encode(x);  // q(z|x): (B, L)
-  Tensor z = q.rsample_with(eps);    // (reparam.1) z = mu + sigma eps: (K, B, L)
-  // (reparam.3) backward flows through z into mu and log_var: the pathwise gradient
+  Tensor z = q.rsample_with(eps);    // z = mu + sigma eps, see (reparam.1): (K, B, L)
+  // backward flows through z into mu and log_var: the pathwise gradient, see (reparam.3)
   Tensor recon = mean(model.log_likelihood(x, z), {0});                      // E_q[log p(x|z)] by Monte Carlo: (B,)
-  Tensor kl = prob::kl_divergence(q, prior(model.latent_dim(), x.dtype()));  // (kl.4) in closed form: (B,)
-  return (recon - kl).name("elbo");                                          // (elbo.6) = (elbo.3)
+  Tensor kl = prob::kl_divergence(q, prior(model.latent_dim(), x.dtype()));  // in closed form, see (kl.4): (B,)
+  // (elbo.2) its expectation is at most log p(x); (gap.2) below it by exactly KL(q(z|x) || p(z|x)),
+  // (gap.3) which is 0 when q(z|x) is the posterior
+  return (recon - kl).name("elbo");  // (elbo.6) = (elbo.3)
 }
 
 Tensor elbo_monte_carlo(const LatentModel& model, const Tensor& x, const Tensor& eps) {
   // (kl.1) log_w holds log p(z_k) - log q(z_k|x): its mean over k is minus a Monte Carlo KL(q(z|x) || p(z))
-  Tensor log_w = log_weights(model, x, eps);  // (iwae.1) log p(x, z_k) - log q(z_k|x): (K, B)
+  Tensor log_w = log_weights(model, x, eps);  // log p(x, z_k) - log q(z_k|x), see (iwae.1): (K, B)
   return mean(log_w, {0}).name("elbo");       // (elbo.5) = (elbo.1) estimated
 }
 

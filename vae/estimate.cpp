@@ -31,7 +31,7 @@ void LogWeightSums::add(const Tensor& log_w) {
     s2[b] *= scale * scale;                        // (estimate.6) s2' = s2 e^(2(m - m')) + ...
     for (std::int64_t i = 0; i < K; ++i) {
       const double e = std::exp(log_w.flat(i * B + b) - m_new);
-      s1[b] += e;  // (estimate.1) e^m s1 / k = mean of the w_i
+      s1[b] += e;  // e^m s1 / k = mean of the w_i
       s2[b] += e * e;
     }
     m[b] = m_new;
@@ -40,10 +40,10 @@ void LogWeightSums::add(const Tensor& log_w) {
 }
 
 LogPxEstimate LogWeightSums::result() const {
+  if (k == 0) fail("estimate_log_px", "no log weights were added");
   LogPxEstimate r;
   const double log_k = std::log(static_cast<double>(k));
   for (std::size_t b = 0; b < m.size(); ++b) {
-    // (estimate.3) lme is below log p(x) on average (its mean is L_k) and tends to it as k grows
     const double lme = m[b] + std::log(s1[b]) - log_k;                       // (estimate.2) log-mean-exp of a = log w
     const double lme2 = 2 * m[b] + std::log(s2[b]) - log_k;                  // log-mean-exp of 2a
     const double se2 = std::expm1(lme2 - 2 * lme) / static_cast<double>(k);  // (estimate.5)
@@ -55,27 +55,33 @@ LogPxEstimate LogWeightSums::result() const {
 }
 
 double LogPxEstimate::mean_log_px() const {
+  if (log_px.empty()) fail("LogPxEstimate::mean_log_px", "the estimate holds no examples");
   double s = 0;
   for (double v : log_px) s += v;
-  return log_px.empty() ? 0.0 : s / static_cast<double>(log_px.size());
+  return s / static_cast<double>(log_px.size());
 }
 
 double LogPxEstimate::mean_std_err() const {
+  if (std_err.empty()) fail("LogPxEstimate::mean_std_err", "the estimate holds no examples");
   double s = 0;
   for (double v : std_err) s += v * v;
-  return std_err.empty() ? 0.0 : std::sqrt(s) / static_cast<double>(std_err.size());
+  return std::sqrt(s) / static_cast<double>(std_err.size());
 }
 
 LogPxEstimate estimate_log_px(const LatentModel& model, const Tensor& x, std::int64_t k, Generator& gen,
                               std::int64_t max_rows) {
   if (k < 1) fail("estimate_log_px", "k is " + std::to_string(k) + ", but must be at least 1");
-  if (x.dim() != 2) fail("estimate_log_px", "x is " + shape_str(x.shape()) + "; it must be (B, D)");
+  if (x.dim() != 2 || x.size(0) == 0)
+    fail("estimate_log_px", "x is " + shape_str(x.shape()) + "; it must be (B, D) with B >= 1");
+  if (max_rows < 1) fail("estimate_log_px", "max_rows is " + std::to_string(max_rows) + ", but must be at least 1");
   NoGrad no_grad;
   const std::int64_t B = x.size(0), chunk = std::max<std::int64_t>(1, max_rows / std::max<std::int64_t>(B, 1));
   LogWeightSums sums(B);
+  // (estimate.1) the mean of the k weights w_i = exp(log w_i) is unbiased for p(x); its log, taken by the sums,
+  // (estimate.3) is below log p(x) on average (its mean is L_k) and tends to it as k grows
   for (std::int64_t done = 0; done < k; done += chunk) {
     const std::int64_t K = std::min(chunk, k - done);
-    sums.add(cast(log_weights(model, x, draw_eps(model, x, K, gen)), f64));  // (iwae.1) one chunk: (K, B)
+    sums.add(cast(log_weights(model, x, draw_eps(model, x, K, gen)), f64));  // one chunk of log w, see (iwae.1): (K, B)
   }
   return sums.result();
 }

@@ -7,14 +7,17 @@
 namespace tg::vae {
 
 Tensor log_joint_x_eps(const LatentModel& model, const Tensor& x, const Tensor& eps) {
+  // eps (B, L) would give (B,) where log_weights and the ELBOs give (K, B): the same rule for all of them
+  if (eps.dim() != 3) fail("log_joint_x_eps", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
   prob::Normal q = model.encode(x);                                  // q(z|x): (B, L)
-  Tensor z = q.rsample_with(eps);                                    // (joint.1) z = g(eps) = mu + sigma eps: (K, B, L)
+  Tensor z = q.rsample_with(eps);                                    // z = g(eps) = mu + sigma eps: (K, B, L)
   Tensor log_px_z = model.log_likelihood(x, z);                      // log p(x|z): (K, B)
   Tensor log_pz = prior(model.latent_dim(), x.dtype()).log_prob(z);  // log p(z): (K, B)
-  Tensor log_det = q.transform().log_abs_det_jacobian();  // (reparam.2) log |det dz/deps| = sum log sigma: (B,)
+  Tensor log_det = q.transform().log_abs_det_jacobian();  // log |det dz/deps| = sum log sigma, see (reparam.2): (B,)
+  // (joint.1) the log of p(x|g(eps)) p(g(eps)) |det dg/deps|, term by term (joint.2);
   // (joint.3) sample by sample this is log w + log q(eps), the ELBO's integrand plus log N(eps; 0, I);
   // (joint.4) so its mean over eps is the ELBO minus H(q(eps)) = standard_normal_entropy(L)
-  return (log_px_z + log_pz + log_det).name("log_p_x_eps");  // (joint.2)
+  return (log_px_z + log_pz + log_det).name("log_p_x_eps");
 }
 
 double standard_normal_entropy(std::int64_t d) {

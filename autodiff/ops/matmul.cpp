@@ -40,7 +40,8 @@ Tensor batched_gemm(const Tensor& a, bool ta, const Tensor& b, bool tb) {
 
 // The gradients of y = x W^T + b with x viewed as (R, in), for g = dL/dy: g W, g^T x and the column sums of g.
 std::vector<Tensor> linear_grads(const Tensor& x, const Tensor& W, const Tensor& b, const Tensor& g) {
-  const std::int64_t out_f = W.size(0), in_f = W.size(1), R = x.numel() / std::max<std::int64_t>(in_f, 1);
+  const std::int64_t out_f = W.size(0), in_f = W.size(1),
+                     R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
   std::vector<Tensor> grads(b.defined() ? 3 : 2);
   dispatch(g.dtype(), [&]<class T>(T) {
     if (x.requires_grad()) {
@@ -89,7 +90,9 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   if (x.dim() < 1 || x.size(-1) != W.size(1))
     fail("linear", "x is " + shape_str(x.shape()) + " and W is " + shape_str(W.shape()) +
                        "; x's last dimension must equal W's in-features " + std::to_string(W.size(1)));
-  const std::int64_t out_f = W.size(0), in_f = W.size(1), R = x.numel() / std::max<std::int64_t>(in_f, 1);
+  // R: the rows of x, the product of its leading dims (not numel / in_f, which is 0 for in_f = 0 whatever the rows)
+  const std::int64_t out_f = W.size(0), in_f = W.size(1),
+                     R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
   if (b.defined()) {
     detail::check_same_dtype("linear", x, b);
     if (b.shape() != Shape{out_f})

@@ -30,6 +30,8 @@ struct Options {
   std::string out = "build/train_vae";
   std::string resume = "";
   bool help = false;
+
+  std::string estimator = "reparam";  // reparam | stl | dreg: the gradient estimator of the training bound
 };
 
 // Parses argv. Throws UsageError on an unknown flag or a bad value; the message says which and why.

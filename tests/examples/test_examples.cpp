@@ -1,74 +1,15 @@
 // Runs every concept example of examples/ and checks a line of what it prints: the statement it demonstrates.
 // The binaries are found next to this test's own build folder: <build>/tests/test_examples -> <build>/examples/<name>.
-#include <sys/wait.h>
-
-#include <algorithm>
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
-namespace fs = std::filesystem;
+#include "examples/examples_testing.hpp"
 
-namespace {
-
-struct Run {
-  std::string out;  // stdout and stderr together
-  int status = -1;  // exit code
-};
-
-fs::path example_path(const std::string& name) {
-  const fs::path self = fs::read_symlink("/proc/self/exe");  // <build>/tests/test_examples
-  return (self.parent_path() / ".." / "examples" / name).lexically_normal();
-}
-
-// Runs examples/<name> with `args`; FAILs with what to do when the binary is not built.
-Run run_example(const std::string& name, const std::string& args = "") {
-  const fs::path exe = example_path(name);
-  if (!fs::exists(exe))
-    FAIL("example '" << name << "' not found at " << exe.string() << "; build it first: cmake --build <build dir> "
-                     << "--target " << name << " (the tests look for <build>/examples/<name> next to <build>/tests/)");
-  Run run;
-  FILE* pipe = popen(("'" + exe.string() + "' " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) FAIL("could not start " << exe.string());
-  std::array<char, 4096> buf{};
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) run.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-bool has(const Run& r, const std::string& line) { return r.out.find(line) != std::string::npos; }
-
-// The rows of a printed table whose first column is one of `keys`: key -> the number in column `col` (0 = key).
-std::map<long, double> table(const Run& r, const std::vector<long>& keys, int col) {
-  std::map<long, double> rows;
-  std::istringstream in(r.out);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream words(line);
-    long key = 0;
-    if (!(words >> key) || std::find(keys.begin(), keys.end(), key) == keys.end() || rows.count(key)) continue;
-    double v = 0;
-    bool ok = true;
-    for (int c = 1; c <= col && ok; ++c) ok = static_cast<bool>(words >> v);
-    if (ok) rows[key] = v;
-  }
-  return rows;
-}
-
-// The number right after `prefix` on the first line that contains it.
-double number_after(const Run& r, const std::string& prefix) {
-  const auto at = r.out.find(prefix);
-  if (at == std::string::npos) FAIL("no '" << prefix << "' in the output");
-  return std::stod(r.out.substr(at + prefix.size()));
-}
-
-}  // namespace
+using namespace tgtest;
 
 TEST_CASE("example chain_rule: every partial of tanh(w x + b)^2 by hand equals the tape's", "[examples][tape]") {
   const Run r = run_example("chain_rule");
@@ -88,7 +29,7 @@ TEST_CASE("example custom_op: softsign passes gradcheck and the wrong backward f
   CHECK(has(r, "gradcheck: input 0 'x' (6,), element 0 [0]: analytic (backward) = "));  // the report is shown
 }
 
-TEST_CASE("(elbo.5) example elbo_tape: the tape names mu, log_var, z and log_w and the gdb lines are printed",
+TEST_CASE("example elbo_tape, see (elbo.5): the tape names mu, log_var, z and log_w and the gdb lines are printed",
           "[examples][elbo]") {
   const Run r = run_example("elbo_tape");
   INFO(r.out);
@@ -99,6 +40,16 @@ TEST_CASE("(elbo.5) example elbo_tape: the tape names mu, log_var, z and log_w a
   CHECK(has(r, "(gdb) break tg::Tape::backward"));
   CHECK(has(r, "(gdb) break tg::vae::elbo_analytic"));
   CHECK(has(r, "(gdb) break vae/iwae.cpp:"));
+}
+
+TEST_CASE("example iwae_step: one IWAE step, then anomaly mode names the op that made the NaN and its line",
+          "[examples][iwae]") {
+  const Run r = run_example("iwae_step");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "iwae_step: L_3 = "));
+  CHECK(has(r, "iwae_step: anomaly: forward of 'linear' (tape entry 9, tensor output of ('z', 'decoder.0.weight', "));
+  CHECK(has(r, "the op was called at vae/model.cpp:"));
 }
 
 TEST_CASE("example jensen: E[log mean of k weights] rises with k toward log E[W]", "[examples][jensen]") {
@@ -117,7 +68,7 @@ TEST_CASE("example jensen: E[log mean of k weights] rises with k toward log E[W]
   }
 }
 
-TEST_CASE("(gap.2) example elbo_gap: log p(x) = ELBO + KL for every q, to 1e-9", "[examples][gap]") {
+TEST_CASE("example elbo_gap, see (gap.2): log p(x) = ELBO + KL for every q, to 1e-9", "[examples][gap]") {
   const Run r = run_example("elbo_gap");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -126,7 +77,8 @@ TEST_CASE("(gap.2) example elbo_gap: log p(x) = ELBO + KL for every q, to 1e-9",
   CHECK(number_after(r, "largest |diff| ") <= 1e-9);
 }
 
-TEST_CASE("(iwae.4) example iwae_k: the table of L_k increases with k and stays below log p(x)", "[examples][iwae]") {
+TEST_CASE("example iwae_k, see (iwae.4): the table of L_k increases with k and stays below log p(x)",
+          "[examples][iwae]") {
   const Run r = run_example("iwae_k");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -145,8 +97,9 @@ TEST_CASE("(iwae.4) example iwae_k: the table of L_k increases with k and stays 
   CHECK(log_px - L.at(200) < 0.01);
 }
 
-TEST_CASE("(joint.3) (joint.4) example joint_view: log p(x, eps) = log w + log q(eps) and the averages agree",
-          "[examples][joint]") {
+TEST_CASE(
+    "example joint_view, see (joint.3) and see (joint.4): log p(x, eps) = log w + log q(eps) and the averages agree",
+    "[examples][joint]") {
   const Run r = run_example("joint_view");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -155,8 +108,9 @@ TEST_CASE("(joint.3) (joint.4) example joint_view: log p(x, eps) = log w + log q
   CHECK(number_after(r, "H(q(eps)) = (d/2) log(2 pi e) = ") == Approx(2.837877).margin(1e-6));
 }
 
-TEST_CASE("(reparam.3) (reparam.4) example gradient_variance: both unbiased, the pathwise with less variance",
-          "[examples][reparam]") {
+TEST_CASE(
+    "example gradient_variance, see (reparam.3) and see (reparam.4): both unbiased, the pathwise with less variance",
+    "[examples][reparam]") {
   const Run r = run_example("gradient_variance");
   INFO(r.out);
   CHECK(r.status == 0);
@@ -167,8 +121,8 @@ TEST_CASE("(reparam.3) (reparam.4) example gradient_variance: both unbiased, the
 
 TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
           "[examples][style]") {
-  for (const char* name :
-       {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view", "gradient_variance"}) {
+  for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
+                           "gradient_variance", "iwae_step"}) {
     INFO("examples/" << name << ".cpp");
     std::ifstream in(fs::path(TG_SOURCE_DIR) / "examples" / (std::string(name) + ".cpp"));
     REQUIRE(in.good());
@@ -193,6 +147,10 @@ TEST_CASE("train_vae: an unknown flag or a bad value prints what is wrong and th
   CHECK(bad.status == 2);
   CHECK(has(bad, "--k: 'zero' is not a whole number"));
   CHECK(run_example("train_vae", "--model gan").status == 2);
+  const Run dreg_elbo = run_example("train_vae", "--model vae --estimator dreg");
+  CHECK(dreg_elbo.status == 2);
+  CHECK(has(dreg_elbo, "--estimator dreg is for --model iwae"));
+  CHECK(has(run_example("train_vae", "--estimator score"), "--estimator: 'score' is not one of reparam, stl, dreg"));
   CHECK(run_example("train_vae", "--help").status == 0);
 }
 

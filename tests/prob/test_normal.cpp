@@ -140,9 +140,9 @@ TEST_CASE("(reparam.3) the pathwise gradient of E[z^2] is 2 mu and 2 sigma withi
   Tape tape;
   TapeScope scope(tape);
   Generator gen(2024);
-  const Tensor z = Normal::from_scale(mu, sigma).rsample(gen, {N});  // (N)
-  backward(mean(square(z)));                                         // E[z^2] = mu^2 + sigma^2
-  std::vector<double> g_mu, g_sigma, g_log_var;                      // per-sample gradients, for the standard error
+  const Tensor z = Normal::from_scale(mu, sigma).rsample_with(randn({N}, gen, f64));  // (N)
+  backward(mean(square(z)));                                                          // E[z^2] = mu^2 + sigma^2
+  std::vector<double> g_mu, g_sigma, g_log_var;  // per-sample gradients, for the standard error
   for (std::int64_t i = 0; i < N; ++i) {
     const double zi = z.flat(i), eps = (zi - m) / s;
     g_mu.push_back(2 * zi), g_sigma.push_back(2 * zi * eps), g_log_var.push_back(zi * eps * s);
@@ -155,7 +155,7 @@ TEST_CASE("(reparam.3) the pathwise gradient of E[z^2] is 2 mu and 2 sigma withi
   Tape second;
   TapeScope second_scope(second);
   Generator same(2024);
-  backward(mean(square(Normal::from_log_var(mu, log_var).rsample(same, {N}))));
+  backward(mean(square(Normal::from_log_var(mu, log_var).rsample_with(randn({N}, same, f64)))));
   CHECK(std::abs(log_var.grad().item() - s * s) < 4 * stats(g_log_var).se);
 }
 

@@ -49,7 +49,8 @@ TEST_CASE("active_units counts only the latent dimensions whose posterior means 
   CHECK_THROWS_WITH(posterior_mean_variance(model, x, 0), Catch::Contains("max_rows is 0, but must be at least 1"));
 }
 
-TEST_CASE("effective_sample_size is k for equal weights and 1 for one dominant weight", "[diagnostics][estimate]") {
+TEST_CASE("(iwae_gradient.3) effective_sample_size is k for equal weights and 1 for one dominant weight",
+          "[diagnostics][estimate][iwae_gradient]") {
   constexpr std::int64_t K = 10;
   Generator gen(42);
   // Columns: equal weights, equal weights at 700 (e^700 alone is near overflow), one dominant weight, two

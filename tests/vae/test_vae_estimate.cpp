@@ -31,9 +31,13 @@ TEST_CASE("(estimate.2) estimate_log_px equals log-mean-exp of the log weights",
   const LogPxEstimate est = estimate_log_px(bench.model, bench.x, k, gen_a);  // one chunk: k * B rows < 8192
   const Tensor log_w = log_weights(bench.model, bench.x, draw_eps(bench.model, bench.x, k, gen_b));  // same noise
   REQUIRE(est.log_px.size() == static_cast<std::size_t>(B));
+  LogWeightSums sums(B);  // the same from the sums themselves
+  sums.add(log_w);
+  const LogPxEstimate direct = sums.result();
   for (std::int64_t b = 0; b < B; ++b) {
     const std::vector<double> a = column(log_w, b);
-    CHECK(est.log_px[b] == near(log_mean_exp(a), 1e-12));  // (estimate.2)
+    CHECK(direct.log_px[b] == near(log_mean_exp(a), 1e-12));  // (estimate.2)
+    CHECK(est.log_px[b] == near(log_mean_exp(a), 1e-12));
     CHECK(est.log_px[b] == near(iwae_bound_from_log_weights(log_w).flat(b), 1e-12));
     std::vector<double> a2;  // (estimate.5) from the same sums
     for (double v : a) a2.push_back(2 * v);
@@ -74,9 +78,33 @@ TEST_CASE("(estimate.6) the chunked estimate equals the single-chunk estimate", 
   }
 }
 
+TEST_CASE("(estimate.1) exp(estimate_log_px) is unbiased for p(x): over 4000 repeats with k = 10 it averages to p(x)",
+          "[estimate][linear_gaussian]") {
+  Bench bench(35);
+  constexpr std::int64_t R = 4000;
+  for (std::int64_t b = 0; b < B; ++b) {
+    const Tensor xr = repeat_row(bench.x, b, R);  // R independent estimates of one log p(x)
+    set_q_near_posterior(bench.model, xr, 0.3, 0.5);
+    std::vector<Stats> ratio;  // p_k / p(x) for k = 1 and 10
+    for (std::int64_t k : {1, 10}) {
+      std::vector<double> v;
+      for (double lp : estimate_log_px(bench.model, xr, k, bench.gen).log_px)
+        v.push_back(std::exp(lp - bench.log_px(b)));
+      ratio.emplace_back(v);
+    }
+    const double var1 = ratio[0].se * ratio[0].se, var10 = ratio[1].se * ratio[1].se;  // Var / R
+    INFO("example " << b << ": mean of p_10 / p(x) " << ratio[1].mean << " +- " << ratio[1].se
+                    << ", Var(p_1) / Var(p_10) = " << var1 / var10);
+    CHECK(std::abs(ratio[0].mean - 1) < 4 * ratio[0].se);
+    CHECK(std::abs(ratio[1].mean - 1) < 4 * ratio[1].se);
+    CHECK(var1 / var10 > 6);  // Var(p_k) = Var(w) / k: about 10
+    CHECK(var1 / var10 < 16);
+  }
+}
+
 TEST_CASE(
-    "(estimate.1) (estimate.3) with k = 5000 the estimate lies within 4 of its standard errors of the exact "
-    "log p(x)",
+    "(estimate.3) estimate_log_px lies below log p(x) on average for small k, and within 4 standard errors of it at "
+    "k = 5000",
     "[estimate][iwae][linear_gaussian]") {
   NearBench bench(33);
   Generator gen(10);
@@ -93,4 +121,36 @@ TEST_CASE(
     CHECK(est.ess[b] > 100);
   }
   CHECK(est.mean_log_px() == near((est.log_px[0] + est.log_px[1] + est.log_px[2]) / 3, 1e-12));
+  // With k = 5 the estimate is biased low: its mean is L_5, the mean of iwae_bound with K = 5
+  constexpr std::int64_t R = 4000;
+  for (std::int64_t b = 0; b < B; ++b) {
+    const Tensor xr = repeat_row(bench.x, b, R);
+    set_q_near_posterior(bench.model, xr, 0.3, 0.5);
+    const Stats est5(estimate_log_px(bench.model, xr, 5, gen).log_px);
+    const Stats bound5(iwae_bound(bench.model, xr, draw_eps(bench.model, xr, 5, gen)).to_vector());
+    const double lp = bench.log_px(b);
+    INFO("example " << b << ": k = 5 estimate " << est5.mean << " +- " << est5.se << ", L_5 " << bound5.mean << " +- "
+                    << bound5.se << ", log p(x) " << lp);
+    CHECK(est5.mean < lp - 4 * est5.se);
+    CHECK(std::abs(est5.mean - bound5.mean) < 4 * std::hypot(est5.se, bound5.se));
+  }
+}
+
+TEST_CASE(
+    "(estimate.4) (estimate.5) the delta-method standard error of LogWeightSums matches the spread of repeated "
+    "estimates",
+    "[estimate][linear_gaussian]") {
+  Bench bench(34);
+  constexpr std::int64_t k = 500, R = 400;
+  for (std::int64_t b = 0; b < B; ++b) {
+    const Tensor xr = repeat_row(bench.x, b, R);  // R independent estimates, each from k weights
+    set_q_near_posterior(bench.model, xr, 0.3, 0.5);
+    LogWeightSums sums(R);
+    sums.add(log_weights(bench.model, xr, draw_eps(bench.model, xr, k, bench.gen)));  // (k, R)
+    const LogPxEstimate est = sums.result();
+    const Stats spread(est.log_px), se(est.std_err);
+    const double sd = spread.se * std::sqrt(static_cast<double>(R));  // standard deviation across the estimates
+    INFO("example " << b << ": mean delta-method se " << se.mean << ", sd of the estimates " << sd);
+    CHECK(se.mean == Approx(sd).epsilon(0.15));
+  }
 }

@@ -24,8 +24,8 @@ constexpr std::int64_t B = Bench::B;
 }  // namespace
 
 TEST_CASE(
-    "(gap.2) (gap.3) (elbo.3) with the Tensor objectives, log p(x) - ELBO(q) equals KL(q || p(z|x)) for "
-    "random diagonal q",
+    "(elbo.2) (elbo.3) (gap.2) (gap.3) on the exact model, log p(x) - elbo_analytic is KL(q || p(z|x)): positive "
+    "for random diagonal q, 0 at the posterior",
     "[gap][elbo][kl][linear_gaussian]") {
   Bench bench(11);
   for (int trial = 0; trial < 6; ++trial) {
@@ -170,6 +170,34 @@ TEST_CASE("(joint.3) per sample, log_joint_x_eps equals log_weights plus log q(e
 }
 
 TEST_CASE(
+    "(joint.1) (joint.2) log_joint_x_eps is log p(x|z) + log p(z) + sum log sigma, and log p(x) + log p(eps|x) on "
+    "the exact model",
+    "[joint][linear_gaussian]") {
+  Bench bench(23);
+  bench.random_q();
+  const Tensor eps = draw_eps(bench.model, bench.x, 16, bench.gen);  // (K, B, L)
+  const Tensor lj = log_joint_x_eps(bench.model, bench.x, eps);      // (K, B)
+  REQUIRE(lj.shape() == Shape{16, B});
+  // (joint.2) term by term, from the model's own densities: log p(x|z) + log p(z) + 1/2 sum_j log sigma_j^2
+  const Tensor z = bench.model.encode(bench.x).rsample_with(eps);
+  const Tensor terms = bench.model.log_likelihood(bench.x, z) + prior(bench.L(), f64).log_prob(z) +
+                       sum(bench.model.q_log_var(), {1}) * 0.5;
+  // (joint.1) p(x, eps) = p(x) p(eps|x), with the posterior in noise coordinates: eps = (z - mu) / sigma, so
+  // eps|x ~ N((mu_post - mu) / sigma, diag(Sigma_post) / sigma^2) (diagonal: W has orthogonal columns)
+  LinearGaussianModel post(bench.model.exact());
+  post.use_exact_posterior(bench.x);
+  const Tensor mu = bench.model.q_mu(), log_var = bench.model.q_log_var();
+  const prob::Normal eps_post =
+      prob::Normal::from_log_var((post.q_mu() - mu) * exp(log_var * -0.5), post.q_log_var() - log_var, 1);
+  const Tensor log_p_eps_given_x = eps_post.log_prob(eps);  // (K, B)
+  for (std::int64_t k = 0; k < 16; ++k)
+    for (std::int64_t b = 0; b < B; ++b) {
+      CHECK(lj.at({k, b}) == near(terms.at({k, b}), 1e-12));
+      CHECK(lj.at({k, b}) == near(bench.log_px(b) + log_p_eps_given_x.at({k, b}), 1e-9));
+    }
+}
+
+TEST_CASE(
     "(joint.4) (joint.5) E_eps[log p(x, eps)] of the Tensor view equals the closed-form ELBO minus (d/2) "
     "log(2 pi e)",
     "[joint][elbo][linear_gaussian]") {
@@ -241,6 +269,7 @@ TEST_CASE("the objectives reject noise that is not (K, B, L) instead of averagin
   CHECK_THROWS_WITH(elbo_analytic(bench.model, bench.x, eps), Catch::Contains("eps is (3, 3); it must be (K, B, L)"));
   CHECK_THROWS_WITH(elbo_monte_carlo(bench.model, bench.x, eps), Catch::Contains("it must be (K, B, L)"));
   CHECK_THROWS_WITH(iwae_bound(bench.model, bench.x, eps), Catch::Contains("it must be (K, B, L)"));
+  CHECK_THROWS_WITH(log_joint_x_eps(bench.model, bench.x, eps), Catch::Contains("it must be (K, B, L)"));
   CHECK(elbo_analytic(bench.model, bench.x, unsqueeze(eps, 0)).shape() == Shape{B});
   CHECK(elbo_monte_carlo(bench.model, bench.x, unsqueeze(eps, 0)).shape() == Shape{B});
 }

@@ -57,8 +57,8 @@ void LinearGaussian::validate() const {
   }
 }
 
-// (linear_gaussian.1)  log p(x|z) = -D/2 log(2 pi sigma^2) - ||x - W z - b||^2 / (2 sigma^2)
 double LinearGaussian::log_likelihood(const Vector& x, const Vector& z) const {
+  // (linear_gaussian.1)  log p(x|z) = -D/2 log(2 pi sigma^2) - ||x - W z - b||^2 / (2 sigma^2)
   validate();
   require_size("LinearGaussian::log_likelihood", "x", x, D(), "D");
   require_size("LinearGaussian::log_likelihood", "z", z, d(), "d");
@@ -67,23 +67,23 @@ double LinearGaussian::log_likelihood(const Vector& x, const Vector& z) const {
   return -0.5 * static_cast<double>(D()) * (log_2pi + std::log(var)) - 0.5 * dot(r, r) / var;
 }
 
-// (linear_gaussian.1)  log p(z) = -d/2 log 2pi - z^T z / 2
+// log p(z) = -d/2 log 2pi - z^T z / 2, see (linear_gaussian.1)
 double log_prior(const Vector& z) { return -0.5 * static_cast<double>(z.size()) * log_2pi - 0.5 * dot(z, z); }
 
-// (linear_gaussian.1)  log p(x, z) = log p(x|z) + log p(z)
+// log p(x, z) = log p(x|z) + log p(z), see (linear_gaussian.1)
 double LinearGaussian::log_joint(const Vector& x, const Vector& z) const { return log_likelihood(x, z) + log_prior(z); }
 
-// (linear_gaussian.2)  log p(x) = log N(x; b, C),  C = W W^T + sigma^2 I_D
 double LinearGaussian::log_px(const Vector& x) const {
+  // (linear_gaussian.2)  log p(x) = log N(x; b, C),  C = W W^T + sigma^2 I_D
   validate();
   require_size("LinearGaussian::log_px", "x", x, D(), "D");
   const Matrix C = add(matmul(W, transpose(W)), scale(Matrix::identity(D()), sigma * sigma));  // (D, D)
   return log_normal(x, b, C);
 }
 
-// (linear_gaussian.7)  log det C = D log sigma^2 - log det Sigma_post                  (determinant lemma)
-//                      r^T C^{-1} r = (r^T r - r^T W Sigma_post W^T r / sigma^2) / sigma^2  (Woodbury),  r = x - b
 double LinearGaussian::log_px_low_rank(const Vector& x) const {
+  // (linear_gaussian.7)  log det C = D log sigma^2 - log det Sigma_post                  (determinant lemma)
+  //                      r^T C^{-1} r = (r^T r - r^T W Sigma_post W^T r / sigma^2) / sigma^2  (Woodbury),  r = x - b
   validate();
   require_size("LinearGaussian::log_px_low_rank", "x", x, D(), "D");
   const double var = sigma * sigma;
@@ -96,9 +96,9 @@ double LinearGaussian::log_px_low_rank(const Vector& x) const {
   return -0.5 * (static_cast<double>(D()) * log_2pi + log_det_C + quad);
 }
 
-// (linear_gaussian.3)  Sigma_post = (I_d + W^T W / sigma^2)^{-1},  mu_post = Sigma_post W^T (x - b) / sigma^2
-// This is Bayes' rule p(z|x) = p(x|z) p(z) / p(x) of (gap.1), done in closed form.
 Gaussian LinearGaussian::posterior(const Vector& x) const {
+  // (linear_gaussian.3)  Sigma_post = (I_d + W^T W / sigma^2)^{-1},  mu_post = Sigma_post W^T (x - b) / sigma^2
+  // This is Bayes' rule p(z|x) = p(x|z) p(z) / p(x) of (gap.1), done in closed form.
   validate();
   require_size("LinearGaussian::posterior", "x", x, D(), "D");
   const double var = sigma * sigma;
@@ -108,32 +108,31 @@ Gaussian LinearGaussian::posterior(const Vector& x) const {
   return Gaussian{mu_post, Sigma_post};
 }
 
-// (linear_gaussian.4)  E_q[log p(x|z)] = log N(x; W m + b, sigma^2 I) - tr(W^T W S) / (2 sigma^2)
 double LinearGaussian::expected_log_likelihood(const Vector& x, const Gaussian& q) const {
+  // (linear_gaussian.4)  E_q[log p(x|z)] = log N(x; W m + b, sigma^2 I) - tr(W^T W S) / (2 sigma^2)
   require_gaussian("LinearGaussian::expected_log_likelihood", q);
   require_size("LinearGaussian::expected_log_likelihood", "q.m", q.m, d(), "d");
   const double spread = trace_of_product(matmul(transpose(W), W), q.S);  // tr(W^T W S)
   return log_likelihood(x, q.m) - 0.5 * spread / (sigma * sigma);
 }
 
-// (elbo.4)  ELBO(q) = E_q[log p(x|z)] + E_q[log p(z)] + H(q)
-// (elbo.2)  never above log_px(x):  log_px(x) - elbo(x, q) = kl_gaussians(q, posterior(x))    (gap.2)
-//           which is zero exactly when q is posterior(x)                                         (gap.3)
+// Never above log_px(x), see (elbo.2): log_px(x) - elbo(x, q) = kl_gaussians(q, posterior(x)), see (gap.2),
+// which is zero exactly when q is posterior(x), see (gap.3).
 double LinearGaussian::elbo(const Vector& x, const Gaussian& q) const {
-  const double recon = expected_log_likelihood(x, q);  // (linear_gaussian.4)
-  const double prior = expected_log_prior(q);          // (linear_gaussian.5)
-  const double H = entropy(q);                         // (linear_gaussian.6)
-  return recon + prior + H;
+  const double recon = expected_log_likelihood(x, q);  // see (linear_gaussian.4)
+  const double prior = expected_log_prior(q);          // see (linear_gaussian.5)
+  const double H = entropy(q);                         // see (linear_gaussian.6)
+  return recon + prior + H;                            // (elbo.4) E_q[log p(x|z)] + E_q[log p(z)] + H(q)
 }
 
-// (linear_gaussian.5)  E_q[log N(z; 0, I)] = -d/2 log 2pi - (m^T m + tr S) / 2
 double expected_log_prior(const Gaussian& q) {
+  // (linear_gaussian.5)  E_q[log N(z; 0, I)] = -d/2 log 2pi - (m^T m + tr S) / 2
   require_gaussian("expected_log_prior", q);
   return -0.5 * static_cast<double>(q.m.size()) * log_2pi - 0.5 * (dot(q.m, q.m) + trace(q.S));
 }
 
-// (linear_gaussian.6)  H(q) = 1/2 log det(2 pi e S) = d/2 log(2 pi e) + 1/2 log det S
 double entropy(const Gaussian& q) {
+  // (linear_gaussian.6)  H(q) = 1/2 log det(2 pi e S) = d/2 log(2 pi e) + 1/2 log det S
   require_gaussian("entropy", q);
   return 0.5 * static_cast<double>(q.m.size()) * (log_2pi + 1.0) + 0.5 * log_det_spd(q.S);
 }
@@ -145,8 +144,8 @@ double log_q(const Vector& z, const Gaussian& q) {
   return log_normal(z, q.m, q.S);
 }
 
-// (kl.2)  KL(q || p) = 1/2 [ tr(S_p^{-1} S_q) + (m_p - m_q)^T S_p^{-1} (m_p - m_q) - d + log det S_p - log det S_q ]
 double kl_gaussians(const Gaussian& q, const Gaussian& p) {
+  // (kl.2)  KL(q || p) = 1/2 [ tr(S_p^{-1} S_q) + (m_p - m_q)^T S_p^{-1} (m_p - m_q) - d + log det S_p - log det S_q ]
   require_gaussian("kl_gaussians", q);
   require_gaussian("kl_gaussians", p);
   require_size("kl_gaussians", "p.m", p.m, q.m.size(), "d");

@@ -24,7 +24,7 @@ void require_matrix(const char* who, const char* name, const Tensor& t, std::int
     fail(who, std::string(name) + " is " + shape_str(t.shape()) + "; it must be (B, " + std::to_string(cols) + ")");
 }
 
-// The posterior covariance of (linear_gaussian.3) must be diagonal for a diagonal q to equal it.
+// The posterior covariance (see (linear_gaussian.3)) must be diagonal for a diagonal q to equal it.
 void require_diagonal(const char* who, const Matrix& S) {
   double diag_max = 0, off_max = 0;
   std::size_t oi = 0, oj = 0;
@@ -72,13 +72,13 @@ void LinearGaussianModel::set_q(Tensor mu, Tensor log_var) {
   exact_encoder_ = false;
 }
 
-// (linear_gaussian.3) q = p(z|x) = N(mu_post, Sigma_post) row by row, Sigma_post = (I + W^T W / sigma^2)^{-1}
+// q = p(z|x) = N(mu_post, Sigma_post) row by row, Sigma_post = (I + W^T W / sigma^2)^{-1}, see (linear_gaussian.3)
 void LinearGaussianModel::use_exact_posterior(const Tensor& x) {
   require_matrix("LinearGaussianModel::use_exact_posterior", "x", x, static_cast<std::int64_t>(exact_.D()));
   const std::int64_t B = x.size(0), L = latent_dim();
   Tensor mu = zeros({B, L}, f64), log_var = zeros({B, L}, f64);
   for (std::int64_t row = 0; row < B; ++row) {
-    const Gaussian post = exact_.posterior(row_vector(x, row));  // (linear_gaussian.3)
+    const Gaussian post = exact_.posterior(row_vector(x, row));  // see (linear_gaussian.3)
     require_diagonal("LinearGaussianModel::use_exact_posterior", post.S);
     for (std::int64_t j = 0; j < L; ++j) {
       const auto u = static_cast<std::size_t>(j);
@@ -89,7 +89,7 @@ void LinearGaussianModel::use_exact_posterior(const Tensor& x) {
   set_q(mu.name("mu_post"), log_var.name("log_var_post"));
 }
 
-// (linear_gaussian.3) mu_post = M (x - b) with M = Sigma_post W^T / sigma^2, the same Sigma_post for every x
+// mu_post = M (x - b) with M = Sigma_post W^T / sigma^2, the same Sigma_post for every x, see (linear_gaussian.3)
 void LinearGaussianModel::use_exact_encoder() {
   const Gaussian post = exact_.posterior(exact_.b);  // at x = b: N(0, Sigma_post)
   require_diagonal("LinearGaussianModel::use_exact_encoder", post.S);
@@ -105,7 +105,7 @@ void LinearGaussianModel::use_exact_encoder() {
 prob::Normal LinearGaussianModel::encode(const Tensor& x) const {
   require_matrix("LinearGaussianModel::encode", "x", x, static_cast<std::int64_t>(exact_.D()));
   if (exact_encoder_) {
-    Tensor mu = linear(x - b_, M_, Tensor());                                 // (linear_gaussian.3) mu_post: (B, L)
+    Tensor mu = linear(x - b_, M_, Tensor());  // mu_post, see (linear_gaussian.3): (B, L)
     Tensor log_var = broadcast_to(post_log_var_, {x.size(0), latent_dim()});  // log diag Sigma_post: (B, L)
     return prob::Normal::from_log_var(mu.name("mu_post"), log_var, 1);
   }
@@ -117,7 +117,7 @@ prob::Normal LinearGaussianModel::encode(const Tensor& x) const {
   return prob::Normal::from_log_var(mu_, log_var_, 1);  // q(z|x) = N(m, diag s^2): (B, L)
 }
 
-// (linear_gaussian.1) log p(x|z) = log N(x; W z + b, sigma^2 I_D), summed over D
+// log p(x|z) = log N(x; W z + b, sigma^2 I_D), summed over D, see (linear_gaussian.1)
 Tensor LinearGaussianModel::log_likelihood(const Tensor& x, const Tensor& z) const {
   require_matrix("LinearGaussianModel::log_likelihood", "x", x, static_cast<std::int64_t>(exact_.D()));
   Tensor mean = linear(z, W_, b_);                                                  // W z + b: (K, B, D)

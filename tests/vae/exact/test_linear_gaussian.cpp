@@ -1,5 +1,7 @@
 // Tests of the exact linear-Gaussian model (vae/exact/linear_gaussian.cpp) and, through it, of the identities of
-// docs/derivations/: each test is named by the equation tags it checks. Randomness is a seeded splitmix64 with
+// docs/derivations/: each test is named by the equation tags it checks. The tests labelled [math] check the math of
+// a page in plain doubles, with the closed forms, and never call the Tensor code that computes it: the test of that
+// code is the one the page names (tests/vae/test_vae_*.cpp, tests/prob/). Randomness is a seeded splitmix64 with
 // Box-Muller, so every number is the same on every compiler.
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -92,9 +94,11 @@ TEST_CASE("(linear_gaussian.1) log p(x, z) of the 1-D model matches the densitie
           "[linear_gaussian]") {
   const LinearGaussian model{Matrix(1, 1, 2.0), {0.5}, 0.3};
   const double x = 1.7, z = -0.4, mean = 2.0 * z + 0.5;
-  const double by_hand = -0.5 * std::log(2 * pi * 0.09) - (x - mean) * (x - mean) / (2 * 0.09)  // log p(x|z)
-                         - 0.5 * std::log(2 * pi) - z * z / 2;                                  // log p(z)
-  CHECK(model.log_joint({x}, {z}) == Approx(by_hand).epsilon(1e-14));
+  const double log_px_z = -0.5 * std::log(2 * pi * 0.09) - (x - mean) * (x - mean) / (2 * 0.09);
+  const double log_pz = -0.5 * std::log(2 * pi) - z * z / 2;
+  CHECK(model.log_likelihood({x}, {z}) == Approx(log_px_z).epsilon(1e-14));
+  CHECK(log_prior({z}) == Approx(log_pz).epsilon(1e-14));
+  CHECK(model.log_joint({x}, {z}) == Approx(log_px_z + log_pz).epsilon(1e-14));
 }
 
 TEST_CASE("(linear_gaussian.2) log p(x) of the 1-D model is log N(x; b, w^2 + sigma^2) by hand", "[linear_gaussian]") {
@@ -156,7 +160,7 @@ TEST_CASE("(linear_gaussian.4) (linear_gaussian.5) (linear_gaussian.6) closed-fo
 
 // --- the gap and the bound -----------------------------------------------------------------------------------
 
-TEST_CASE("(gap.2) log p(x) - ELBO equals KL to the exact posterior", "[gap][elbo][kl][linear_gaussian]") {
+TEST_CASE("(gap.2) log p(x) - ELBO equals KL to the exact posterior", "[gap][elbo][kl][linear_gaussian][math]") {
   Rng rng{1};
   for (int trial = 0; trial < 8; ++trial) {
     const LinearGaussian model = random_model(rng);
@@ -168,7 +172,7 @@ TEST_CASE("(gap.2) log p(x) - ELBO equals KL to the exact posterior", "[gap][elb
   }
 }
 
-TEST_CASE("(gap.3) the ELBO equals log p(x) at the exact posterior", "[gap][elbo][linear_gaussian]") {
+TEST_CASE("(gap.3) the ELBO equals log p(x) at the exact posterior", "[gap][elbo][linear_gaussian][math]") {
   Rng rng{2};
   for (int trial = 0; trial < 5; ++trial) {
     const LinearGaussian model = random_model(rng);
@@ -177,7 +181,8 @@ TEST_CASE("(gap.3) the ELBO equals log p(x) at the exact posterior", "[gap][elbo
   }
 }
 
-TEST_CASE("(elbo.2) the ELBO of random full and diagonal Gaussian q is below log p(x)", "[elbo][linear_gaussian]") {
+TEST_CASE("(elbo.2) the ELBO of random full and diagonal Gaussian q is below log p(x)",
+          "[elbo][linear_gaussian][math]") {
   Rng rng{3};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -189,7 +194,7 @@ TEST_CASE("(elbo.2) the ELBO of random full and diagonal Gaussian q is below log
   }
 }
 
-TEST_CASE("(gap.4) with q the exact posterior every log weight equals log p(x)", "[gap][iwae][linear_gaussian]") {
+TEST_CASE("(gap.4) with q the exact posterior every log weight equals log p(x)", "[gap][iwae][linear_gaussian][math]") {
   Rng rng{4};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -198,7 +203,7 @@ TEST_CASE("(gap.4) with q the exact posterior every log weight equals log p(x)",
     CHECK(std::abs(log_w(model, x, rng.normals(3), post) - model.log_px(x)) < 1e-9);
 }
 
-TEST_CASE("(elbo.3) (elbo.4) reconstruction minus KL to the prior equals the entropy form",
+TEST_CASE("(elbo.4) the entropy form of the ELBO equals reconstruction minus the full-covariance KL to the prior",
           "[elbo][kl][linear_gaussian]") {
   Rng rng{5};
   const LinearGaussian model = random_model(rng);
@@ -211,7 +216,7 @@ TEST_CASE("(elbo.3) (elbo.4) reconstruction minus KL to the prior equals the ent
 }
 
 TEST_CASE("(elbo.1) (elbo.5) Monte Carlo average of log p(x, z) - log q(z) approaches the closed-form ELBO",
-          "[elbo][linear_gaussian]") {
+          "[elbo][linear_gaussian][math]") {
   Rng rng{6};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -222,7 +227,7 @@ TEST_CASE("(elbo.1) (elbo.5) Monte Carlo average of log p(x, z) - log q(z) appro
   CHECK(model.log_px(x) - model.elbo(x, q) > 8 * s.se());  // the average tells the ELBO apart from log p(x)
 }
 
-TEST_CASE("(elbo.6) the analytic-KL estimator averages to the closed-form ELBO", "[elbo][kl][linear_gaussian]") {
+TEST_CASE("(elbo.6) the analytic-KL estimator averages to the closed-form ELBO", "[elbo][kl][linear_gaussian][math]") {
   Rng rng{7};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -244,7 +249,7 @@ TEST_CASE("(kl.2) full-covariance KL: zero for equal Gaussians, 1-D by hand, and
   CHECK(kl_gaussians(a, c) == Approx(std::log(2.0 / 0.5) + (0.25 + 1.69) / 8.0 - 0.5).epsilon(1e-14));
 }
 
-TEST_CASE("(kl.1) Monte Carlo average of log q - log p approaches the closed-form KL", "[kl]") {
+TEST_CASE("(kl.1) Monte Carlo average of log q - log p approaches the closed-form KL", "[kl][math]") {
   Rng rng{9};
   const Gaussian q = random_gaussian(rng, 3), p = random_gaussian(rng, 3);
   Stats s;
@@ -255,7 +260,8 @@ TEST_CASE("(kl.1) Monte Carlo average of log q - log p approaches the closed-for
   CHECK(std::abs(s.mean() - kl_gaussians(q, p)) < 4 * s.se());
 }
 
-TEST_CASE("(kl.3) the diagonal-Gaussian KL equals the full-covariance KL with diagonal matrices", "[kl]") {
+TEST_CASE("(kl.3) in doubles: the diagonal-Gaussian KL by hand equals the full-covariance KL with diagonal matrices",
+          "[kl][math]") {
   Rng rng{10};
   const Vector mu_q = rng.normals(4), mu_p = rng.normals(4), log_var_q = rng.normals(4), log_var_p = rng.normals(4);
   double kl = 0;  // (kl.3) sum_j log(sigma_p/sigma_q) + (sigma_q^2 + (mu_q - mu_p)^2) / (2 sigma_p^2) - 1/2
@@ -270,7 +276,7 @@ TEST_CASE("(kl.3) the diagonal-Gaussian KL equals the full-covariance KL with di
   CHECK(std::abs(kl - kl_gaussians(diagonal_gaussian(mu_q, sigma_q), diagonal_gaussian(mu_p, sigma_p))) < 1e-11);
 }
 
-TEST_CASE("(kl.4) KL to N(0, I) equals -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2)", "[kl]") {
+TEST_CASE("(kl.4) in doubles: KL to N(0, I) by hand equals -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2)", "[kl][math]") {
   Rng rng{13};
   const Vector mu = rng.normals(5), log_var = rng.normals(5);
   double kl = 0;
@@ -284,7 +290,8 @@ TEST_CASE("(kl.4) KL to N(0, I) equals -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2
 
 // --- reparameterisation and the joint (x, eps) view ----------------------------------------------------------
 
-TEST_CASE("(reparam.2) log q(z|x) equals log q(eps) minus the sum of log sigma", "[reparam][linear_gaussian]") {
+TEST_CASE("(reparam.2) in doubles: log q(z|x) equals log q(eps) minus the sum of log sigma",
+          "[reparam][linear_gaussian][math]") {
   Rng rng{14};
   const Vector mu = rng.normals(3), sigma = {0.4, 1.3, 2.2};
   const Gaussian q = diagonal_gaussian(mu, sigma);
@@ -299,7 +306,7 @@ TEST_CASE("(reparam.2) log q(z|x) equals log q(eps) minus the sum of log sigma",
 
 TEST_CASE(
     "(reparam.3) (reparam.4) pathwise and score-function gradients are both unbiased, pathwise with less variance",
-    "[reparam][linear_gaussian]") {
+    "[reparam][linear_gaussian][math]") {
   // f(z) = log p(x|z), q = N(mu, diag(s^2)).  d/dmu E_q[f] = W^T (x - W mu - b) / sigma^2,
   // d/ds_j E_q[f] = -(W^T W)_jj s_j / sigma^2   (from (linear_gaussian.4) with S = diag(s^2)).
   Rng rng{15};
@@ -330,7 +337,7 @@ TEST_CASE(
 }
 
 TEST_CASE("(joint.1) (joint.2) (joint.3) log p(x, eps) is log p(x) + log p(eps|x) and the ELBO integrand + log q(eps)",
-          "[joint][linear_gaussian]") {
+          "[joint][linear_gaussian][math]") {
   // eps = (z - mu) / sigma, so under p(z|x) = N(mu_post, Sigma_post), eps|x ~ N((mu_post - mu) / sigma, diag(1/sigma)
   // Sigma_post diag(1/sigma))
   Rng rng{16};
@@ -359,7 +366,7 @@ TEST_CASE("(joint.1) (joint.2) (joint.3) log p(x, eps) is log p(x) + log p(eps|x
 }
 
 TEST_CASE("(joint.4) (joint.5) E_eps[log p(x, eps)] equals the ELBO minus the entropy of N(0, I)",
-          "[joint][elbo][linear_gaussian]") {
+          "[joint][elbo][linear_gaussian][math]") {
   Rng rng{17};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5), mu = rng.normals(3), sigma = {0.6, 1.1, 0.9};
@@ -381,7 +388,7 @@ TEST_CASE("(joint.4) (joint.5) E_eps[log p(x, eps)] equals the ELBO minus the en
 
 // --- importance sampling: IWAE bounds and the estimate of log p(x) -------------------------------------------
 
-TEST_CASE("(iwae.1) (estimate.1) importance weights average to p(x)", "[iwae][estimate][linear_gaussian]") {
+TEST_CASE("(iwae.1) (estimate.1) importance weights average to p(x)", "[iwae][estimate][linear_gaussian][math]") {
   Rng rng{18};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -396,7 +403,7 @@ TEST_CASE("(iwae.1) (estimate.1) importance weights average to p(x)", "[iwae][es
 TEST_CASE(
     "(iwae.2) (iwae.3) (iwae.4) (iwae.5) (estimate.3) L_1 is the ELBO, L_k rises with k and approaches log p(x) from "
     "below",
-    "[iwae][estimate][linear_gaussian]") {
+    "[iwae][estimate][linear_gaussian][math]") {
   Rng rng{19};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
@@ -420,7 +427,7 @@ TEST_CASE(
 }
 
 TEST_CASE("(estimate.4) (estimate.5) the delta-method standard error matches the spread of repeated estimates",
-          "[estimate][linear_gaussian]") {
+          "[estimate][linear_gaussian][math]") {
   Rng rng{20};
   const LinearGaussian model = random_model(rng);
   const Vector x = rng.normals(5);
