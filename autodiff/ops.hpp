@@ -1,6 +1,7 @@
 // Every differentiable op. Each is implemented in one block (forward, derivative comment, backward) in a file of
-// its family: ops/elementwise.cpp, ops/reduce.cpp, ops/matmul.cpp, ops/shape.cpp. Binary ops broadcast like NumPy.
-// Every op takes the caller's source location as a defaulted last argument: the tape shows the line that made it.
+// its family: ops/elementwise.cpp, ops/reduce.cpp, ops/matmul.cpp, ops/shape.cpp, ops/fused.cpp. Binary ops broadcast
+// like NumPy. Every op takes the caller's source location as a defaulted last argument: the tape shows the line that
+// made it.
 #pragma once
 #include <source_location>
 #include <vector>
@@ -55,6 +56,21 @@ Tensor sum_to(const Tensor& x, const Shape& shape, Where where = Where::current(
 Tensor matmul(const Tensor& a, const Tensor& b, Where where = Where::current());
 // The affine layer y = x W^T + b, PyTorch's layout: x (..., in), W (out, in), b (out) or undefined -> (..., out).
 Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where = Where::current());
+// act(x W^T + b) as one op: the activation runs in place on the affine output, its derivative comes from the
+// output, and there is one tape entry instead of two. The same values as act(linear(x, W, b)).
+Tensor linear_relu(const Tensor& x, const Tensor& W, const Tensor& b, Where where = Where::current());
+Tensor linear_tanh(const Tensor& x, const Tensor& W, const Tensor& b, Where where = Where::current());
+Tensor linear_sigmoid(const Tensor& x, const Tensor& W, const Tensor& b, Where where = Where::current());
+Tensor linear_softplus(const Tensor& x, const Tensor& W, const Tensor& b, Where where = Where::current());
+
+// ---- fused log-densities: one pass and one tape entry each, summed over the last event_dims axes -------------
+// The operands broadcast like NumPy; the result has their broadcast shape without the event axes.
+// Bernoulli from logits t: x t - softplus(t), exact also where the two terms nearly cancel (x = 1, t = 30).
+Tensor bernoulli_log_prob(const Tensor& x, const Tensor& logits, int event_dims, Where where = Where::current());
+// Diagonal Normal: -1/2 ((x - mu) / sigma)^2 - log sigma - 1/2 log(2 pi) with sigma = e^log_sigma; an undefined
+// mu or log_sigma means 0 (the standard normal).
+Tensor normal_log_prob(const Tensor& x, const Tensor& mu, const Tensor& log_sigma, int event_dims,
+                       Where where = Where::current());
 
 // ---- shapes -----------------------------------------------------------------------------------------------------
 Tensor reshape(const Tensor& x, const Shape& shape, Where where = Where::current());  // one -1 allowed

@@ -27,11 +27,27 @@ MLP::MLP(const std::vector<std::int64_t>& sizes, const std::string& activation, 
         register_module(std::to_string(i), std::make_shared<Linear>(sizes[i], sizes[i + 1], gen, true, dtype)));
 }
 
+// The one-op form act(linear(x, W, b)) of an activation that has one, else nullptr.
+using FusedLinear = Tensor (*)(const Tensor& x, const Tensor& W, const Tensor& b, Where where);
+static FusedLinear fused_linear(const std::string& activation) {
+  if (activation == "relu") return &tg::linear_relu;
+  if (activation == "tanh") return &tg::linear_tanh;
+  if (activation == "sigmoid") return &tg::linear_sigmoid;
+  if (activation == "softplus") return &tg::linear_softplus;
+  return nullptr;
+}
+
+// A layer followed by relu, tanh, sigmoid or softplus runs as one fused op (the same values, one tape entry).
 Tensor MLP::forward(const Tensor& x, Where where) const {
+  const FusedLinear fused = fused_linear(activation_name_);
   Tensor h = x;  // (..., sizes[0])
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    h = layers_[i]->forward(h, where);  // (..., sizes[i + 1])
-    if (i + 1 < layers_.size() || activate_last_) h = activation_(h, where);
+    const bool activate = i + 1 < layers_.size() || activate_last_;
+    if (activate && fused)
+      h = fused(h, layers_[i]->weight, layers_[i]->bias, where);  // (..., sizes[i + 1])
+    else
+      h = layers_[i]->forward(h, where);
+    if (activate && !fused) h = activation_(h, where);
   }
   return h;
 }

@@ -1,10 +1,12 @@
 // SGD and Adam, written as the per-element loops of torch.optim's single-tensor updates (same operation
-// order, scalars computed in double and applied in the parameter's dtype), clip_grad_norm, and optimiser
-// state get/set.
+// order, scalars computed in double and applied in the parameter's dtype; Adam's loop also in SIMD, with the
+// same bits), clip_grad_norm, and optimiser state get/set.
 #include "nn/optim.hpp"
 
 #include <cmath>
 #include <cstring>
+
+#include "autodiff/simd.hpp"
 
 namespace tg::nn {
 
@@ -171,23 +173,64 @@ std::vector<Optimizer::Buffer> Adam::buffers() {
 // One Adam update at step t (>= 1), in torch.optim.Adam's operation order:
 //   m = lerp(m, g, 1 - b1);  v = v b2 + ((1 - b2) g) g;  p = p + (-lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 -
 //   b2^t) + eps)
+// The scalars are computed once in double and applied in T, by the plain loop and by its SIMD twin alike.
 template <class T>
-static void adam_update(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr,
-                        std::int64_t t) {
-  const double bc1 = 1.0 - std::pow(o.beta1, static_cast<double>(t));
-  const double bc2 = 1.0 - std::pow(o.beta2, static_cast<double>(t));
-  const T w = T(1.0 - o.beta1), b2 = T(o.beta2), one_minus_b2 = T(1.0 - o.beta2), wd = T(o.weight_decay);
-  const T minus_step = T(-(lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps);
+struct AdamScalars {
+  T w, b2, one_minus_b2, wd, minus_step, bc2_sqrt, eps;
+  bool weight_decay;
+  AdamScalars(const AdamOptions& o, double lr, std::int64_t t) {
+    const double bc1 = 1.0 - std::pow(o.beta1, static_cast<double>(t));
+    const double bc2 = 1.0 - std::pow(o.beta2, static_cast<double>(t));
+    w = T(1.0 - o.beta1), b2 = T(o.beta2), one_minus_b2 = T(1.0 - o.beta2), wd = T(o.weight_decay);
+    minus_step = T(-(lr / bc1)), bc2_sqrt = T(std::sqrt(bc2)), eps = T(o.eps), weight_decay = o.weight_decay != 0;
+  }
+};
+
+template <class T>
+void adam_update_reference(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr,
+                           std::int64_t t) {
+  const AdamScalars<T> c(o, lr, t);
   for (std::int64_t i = 0; i < n; ++i) {
     T g = grad[i];
-    if (o.weight_decay != 0) g = g + wd * p[i];
+    if (c.weight_decay) g = g + c.wd * p[i];
     // torch.lerp: start + w (end - start) for |w| < 0.5, else end - (end - start)(1 - w)
-    m[i] = w < T(0.5) ? m[i] + w * (g - m[i]) : g - (g - m[i]) * (T(1) - w);
-    v[i] = v[i] * b2 + one_minus_b2 * g * g;
-    const T denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-    p[i] = p[i] + minus_step * m[i] / denom;
+    m[i] = c.w < T(0.5) ? m[i] + c.w * (g - m[i]) : g - (g - m[i]) * (T(1) - c.w);
+    v[i] = v[i] * c.b2 + c.one_minus_b2 * g * g;
+    const T denom = std::sqrt(v[i]) / c.bc2_sqrt + c.eps;
+    p[i] = p[i] + c.minus_step * m[i] / denom;
   }
 }
+
+// The SIMD twin: the same expressions on W values at a time (IEEE +, *, /, sqrt: the same bits); the last n % W
+// values go through the plain loop.
+template <class T>
+void adam_update(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr, std::int64_t t) {
+  using V = simd::Vec<T>;
+  constexpr std::int64_t W = simd::width<T>;
+  const AdamScalars<T> c(o, lr, t);
+  std::int64_t i = 0;
+  for (; i + W <= n; i += W) {
+    const V pi = simd::load(p + i);
+    V g = simd::load(grad + i), mi = simd::load(m + i), vi = simd::load(v + i);
+    if (c.weight_decay) g = g + c.wd * pi;
+    mi = c.w < T(0.5) ? V(mi + c.w * (g - mi)) : V(g - (g - mi) * (T(1) - c.w));
+    vi = vi * c.b2 + c.one_minus_b2 * g * g;
+    const V denom = simd::stdx::sqrt(vi) / c.bc2_sqrt + c.eps;
+    simd::store(mi, m + i);
+    simd::store(vi, v + i);
+    simd::store(V(pi + c.minus_step * mi / denom), p + i);
+  }
+  adam_update_reference(n - i, p + i, grad + i, m + i, v + i, o, lr, t);
+}
+
+template void adam_update_reference<float>(std::int64_t, float*, const float*, float*, float*, const AdamOptions&,
+                                           double, std::int64_t);
+template void adam_update_reference<double>(std::int64_t, double*, const double*, double*, double*, const AdamOptions&,
+                                            double, std::int64_t);
+template void adam_update<float>(std::int64_t, float*, const float*, float*, float*, const AdamOptions&, double,
+                                 std::int64_t);
+template void adam_update<double>(std::int64_t, double*, const double*, double*, double*, const AdamOptions&, double,
+                                  std::int64_t);
 
 void Adam::step() {
   ++steps_;

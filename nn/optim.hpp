@@ -114,6 +114,14 @@ class Adam : public Optimizer {
   std::vector<Tensor> m_, v_;  // first and second moment estimates, zeros at the start
 };
 
+// One Adam update of n values at step t (>= 1): what Adam::step does to each parameter, as one SIMD pass over
+// p, grad, m and v, and its plain-loop twin (the tests check that both give the same bits).
+template <class T>
+void adam_update(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr, std::int64_t t);
+template <class T>
+void adam_update_reference(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr,
+                           std::int64_t t);
+
 // Scales all gradients together so that their global L2 norm is at most max_norm (when it is larger:
 // g = g * max_norm / (norm + 1e-6), like torch.nn.utils.clip_grad_norm_). Returns the norm before clipping.
 double clip_grad_norm(const std::vector<Tensor>& params, double max_norm);

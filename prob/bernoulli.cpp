@@ -1,4 +1,5 @@
-// Bernoulli from logits: log_prob = x t - softplus(t) and an entropy without cancellation. docs/prob.md.
+// Bernoulli from logits: log_prob = x t - softplus(t) (the fused tg::bernoulli_log_prob) and an entropy without
+// cancellation. docs/prob.md.
 #include "prob/bernoulli.hpp"
 
 #include "autodiff/tape.hpp"
@@ -18,14 +19,16 @@ Tensor Bernoulli::probs() const { return sigmoid(logits_); }
 Shape Bernoulli::batch_shape() const { return drop_event(shape(), event_dims_); }
 
 // log p(x) = x log sigmoid(t) + (1 - x) log sigmoid(-t) = x t - softplus(t), since log sigmoid(t) = t - softplus(t)
-// and log sigmoid(-t) = -softplus(t). softplus(t) = max(t, 0) + log1p(e^-|t|) never overflows, so the matching
-// side of a huge logit gives exactly 0 (x = 1, t = 1e30: 1e30 - 1e30), and d/dt = x - sigmoid(t) is always finite.
+// and log sigmoid(-t) = -softplus(t). tg::bernoulli_log_prob computes it in one pass, per element as
+// (x - [t > 0]) t - log1p(e^-|t|): that never overflows, and where x t and softplus(t) nearly cancel (x = 1,
+// t = 30: log p = -log1p(e^-30) = -9.36e-14) it keeps full precision, where 30 - softplus(30) would keep two digits
+// in float64 and none in float32. d/dt = x - sigmoid(t) is always finite.
 Tensor Bernoulli::log_prob(const Tensor& x) const {
   detail::check_defined("Bernoulli", x, "value");
   detail::check_dtype("Bernoulli", x, "value", dtype());
   detail::check_unit_interval("Bernoulli", x, "value");
   detail::broadcast_params("Bernoulli", x.shape(), "value", shape(), "the distribution");
-  return sum_event(x * logits_ - softplus(logits_), event_dims_);  // broadcast(x, t) without the event
+  return bernoulli_log_prob(x, logits_, event_dims_);  // broadcast(x, t) without the event
 }
 
 Tensor Bernoulli::sample(Generator& gen, const Shape& sample_shape) const {

@@ -69,14 +69,14 @@ Normal Normal::from_log_var(Tensor loc, Tensor log_var, int event_dims) {
 
 Tensor Normal::log_var() const { return log_var_.defined() ? log_var_ : log_scale() * 2.0; }
 
-// log N(x; mu, sigma^2) = -1/2 ((x - mu) / sigma)^2 - log sigma - 1/2 log(2 pi)
+// log N(x; mu, sigma^2) = -1/2 ((x - mu) / sigma)^2 - log sigma - 1/2 log(2 pi), summed over the event in one
+// pass by tg::normal_log_prob, with (x - mu) / sigma = (x - mu) e^-log sigma (t_.inverse's form): no sigma^2 to
+// overflow, and the gradient with respect to log sigma is y^2 - 1.
 Tensor Normal::log_prob(const Tensor& x) const {
   // (reparam.4) with x held fixed (detached), backward through this gives the score grad_phi log q_phi(x) of the
   // score-function estimator
   check_value("Normal", x, dtype(), shape());
-  Tensor y = t_.inverse(x);                                   // (x - mu) / sigma: no sigma^2 to overflow
-  Tensor lp = square(y) * -0.5 - log_scale() - half_log_2pi;  // broadcast(x, shape())
-  return sum_event(lp, event_dims());
+  return normal_log_prob(x, loc(), log_scale(), event_dims());  // broadcast(x, shape()) without the event
 }
 
 Tensor Normal::sample(Generator& gen, const Shape& sample_shape) const {
@@ -119,10 +119,10 @@ Normal StandardNormal::as_normal() const {
   return Normal::from_log_var(zeros(shape_, dtype_), zeros(shape_, dtype_), event_dims_);
 }
 
-// log N(x; 0, 1) = -1/2 x^2 - 1/2 log(2 pi)
+// log N(x; 0, 1) = -1/2 x^2 - 1/2 log(2 pi), summed over the event in one pass (mu = log sigma = 0)
 Tensor StandardNormal::log_prob(const Tensor& x) const {
   const Tensor xb = broadcast_to(x, check_value("StandardNormal", x, dtype_, shape_));
-  return sum_event(square(xb) * -0.5 - half_log_2pi, event_dims_);
+  return normal_log_prob(xb, Tensor(), Tensor(), event_dims_);
 }
 
 Tensor StandardNormal::sample(Generator& gen, const Shape& sample_shape) const {

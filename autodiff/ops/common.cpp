@@ -1,6 +1,8 @@
 // Shared helpers of the op families (see common.hpp).
 #include "autodiff/ops/common.hpp"
 
+#include <algorithm>
+
 namespace tg::detail {
 
 void check_defined(const char* op, const Tensor& x, const char* arg) {
@@ -42,30 +44,56 @@ Tensor unary_values(kernels::Unary f, const Tensor& x) {
   return y;
 }
 
-// Walks the output in rows of its last axis; each row is one kernels::binary call with strides 0 or 1.
+bool repeats_in(const Shape& shape, const Shape& out) {
+  std::size_t lead = 0;
+  while (lead < shape.size() && shape[lead] == 1) ++lead;
+  const std::size_t r = shape.size() - lead;
+  return r <= out.size() && std::equal(shape.begin() + lead, shape.end(), out.end() - r);
+}
+
+// The output in rows of its last axis, each row one kernels::binary call with strides 0 or 1: the general case.
+template <class T>
+static void binary_rows(kernels::Binary f, const Tensor& a, const Tensor& b, Tensor& out) {
+  const Shape& out_shape = out.shape();
+  const auto sa = broadcast_strides(a.shape(), out_shape), sb = broadcast_strides(b.shape(), out_shape);
+  const std::size_t r = out_shape.size();
+  const std::int64_t row = r ? out_shape[r - 1] : 1;
+  const std::int64_t rsa = r ? sa[r - 1] : 0, rsb = r ? sb[r - 1] : 0;
+  Dims idx(r, 0);  // index of the current row's first element
+  for (std::int64_t start = 0; start < out.numel(); start += row) {
+    std::int64_t oa = 0, ob = 0;
+    for (std::size_t d = 0; d + 1 < r; ++d) oa += idx[d] * sa[d], ob += idx[d] * sb[d];
+    kernels::binary<T>(f, row, a.data<T>() + oa, rsa, b.data<T>() + ob, rsb, out.data<T>() + start);
+    for (std::int64_t d = static_cast<std::int64_t>(r) - 2; d >= 0; --d) {  // next row, like an odometer
+      if (++idx[d] < out_shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+// Contiguous fast paths first: same shapes (one call), a single value against a full tensor (one call, stride
+// 0), a repeating operand against a full one (one call per repetition, both strides 1); then the general rows.
 Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(op, a, b);
   const Shape out_shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = empty(out_shape, a.dtype());
+  const std::int64_t n = out.numel(), na = a.numel(), nb = b.numel();
+  if (n == 0) return out;
   dispatch(a.dtype(), [&]<class T>(T) {
     const T *pa = a.data<T>(), *pb = b.data<T>();
     T* po = out.data<T>();
-    if (a.shape() == b.shape()) return kernels::binary<T>(f, out.numel(), pa, 1, pb, 1, po);
-    if (out.numel() == 0) return;
-    const auto sa = broadcast_strides(a.shape(), out_shape), sb = broadcast_strides(b.shape(), out_shape);
-    const std::size_t r = out_shape.size();
-    const std::int64_t row = r ? out_shape[r - 1] : 1;
-    const std::int64_t rsa = r ? sa[r - 1] : 0, rsb = r ? sb[r - 1] : 0;
-    Dims idx(r, 0);  // index of the current row's first element
-    for (std::int64_t start = 0; start < out.numel(); start += row) {
-      std::int64_t oa = 0, ob = 0;
-      for (std::size_t d = 0; d + 1 < r; ++d) oa += idx[d] * sa[d], ob += idx[d] * sb[d];
-      kernels::binary<T>(f, row, pa + oa, rsa, pb + ob, rsb, po + start);
-      for (std::int64_t d = static_cast<std::int64_t>(r) - 2; d >= 0; --d) {  // next row, like an odometer
-        if (++idx[d] < out_shape[d]) break;
-        idx[d] = 0;
-      }
+    if (na == n && nb == n) return kernels::binary<T>(f, n, pa, 1, pb, 1, po);
+    if (na == n && nb == 1) return kernels::binary<T>(f, n, pa, 1, pb, 0, po);
+    if (na == 1 && nb == n) return kernels::binary<T>(f, n, pa, 0, pb, 1, po);
+    if (na == n && repeats_in(b.shape(), out_shape)) {
+      for (std::int64_t k = 0; k < n; k += nb) kernels::binary<T>(f, nb, pa + k, 1, pb, 1, po + k);
+      return;
     }
+    if (nb == n && repeats_in(a.shape(), out_shape)) {
+      for (std::int64_t k = 0; k < n; k += na) kernels::binary<T>(f, na, pa, 1, pb + k, 1, po + k);
+      return;
+    }
+    binary_rows<T>(f, a, b, out);
   });
   return out;
 }

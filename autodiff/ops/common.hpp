@@ -49,6 +49,10 @@ Tensor map_values(const Tensor& x, const Tensor& y, F f) {
   return out;
 }
 
+// True when `shape` (leading 1s dropped) is the trailing part of `out`: broadcast to `out`, its values repeat
+// every numel(shape) elements. Row + bias ((B, L) and (L)) and samples + data ((K, B, L) and (B, L)) are such.
+bool repeats_in(const Shape& shape, const Shape& out);
+
 // Strides (in elements) of a row-major shape; broadcast_strides gives 0 on the axes where `shape` is broadcast
 // to `out` (its dims aligned to the right).
 Dims strides_of(const Shape& shape);

@@ -38,6 +38,28 @@ Tensor batched_gemm(const Tensor& a, bool ta, const Tensor& b, bool tb) {
   return out;
 }
 
+// The gradients of y = x W^T + b with x viewed as (R, in), for g = dL/dy: g W, g^T x and the column sums of g.
+Grads linear_grads(const Tensor& x, const Tensor& W, const Tensor& b, const Tensor& g) {
+  const std::int64_t out_f = W.size(0), in_f = W.size(1),
+                     R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
+  Grads grads(b.defined() ? 3 : 2);
+  dispatch(g.dtype(), [&]<class T>(T) {
+    if (x.requires_grad()) {
+      grads[0] = empty(x.shape(), x.dtype());
+      kernels::gemm<T>(false, false, R, in_f, out_f, g.data<T>(), W.data<T>(), grads[0].data<T>(), false);
+    }
+    if (W.requires_grad()) {
+      grads[1] = empty(W.shape(), W.dtype());
+      kernels::gemm<T>(true, false, out_f, in_f, R, g.data<T>(), x.data<T>(), grads[1].data<T>(), false);
+    }
+    if (b.defined() && b.requires_grad()) {
+      grads[2] = empty(b.shape(), b.dtype());
+      kernels::reduce_sum<T>(1, R, out_f, g.data<T>(), grads[2].data<T>());
+    }
+  });
+  return grads;
+}
+
 }  // namespace
 
 // C = A B:  dL/dA = dL/dC B^T,  dL/dB = A^T dL/dC   (summed over broadcast batch dims by the tape)
@@ -88,24 +110,45 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   });
   TensorList inputs{x, W};
   if (b.defined()) inputs.push_back(b);
-  return record("linear", std::move(inputs), y, where, [x, W, b, R, in_f, out_f](const Tensor& g) {
-    Grads grads(b.defined() ? 3 : 2);
-    dispatch(g.dtype(), [&]<class T>(T) {
-      if (x.requires_grad()) {
-        grads[0] = empty(x.shape(), x.dtype());
-        kernels::gemm<T>(false, false, R, in_f, out_f, g.data<T>(), W.data<T>(), grads[0].data<T>(), false);
-      }
-      if (W.requires_grad()) {
-        grads[1] = empty(W.shape(), W.dtype());
-        kernels::gemm<T>(true, false, out_f, in_f, R, g.data<T>(), x.data<T>(), grads[1].data<T>(), false);
-      }
-      if (b.defined() && b.requires_grad()) {
-        grads[2] = empty(b.shape(), b.dtype());
-        kernels::reduce_sum<T>(1, R, out_f, g.data<T>(), grads[2].data<T>());
-      }
+  return record("linear", std::move(inputs), y, where, [x, W, b](const Tensor& g) { return linear_grads(x, W, b, g); });
+}
+
+// y = act(x W^T + b): the affine values (computed by linear, unrecorded), the activation in place, one entry.
+// dL/dpre = dL/dy act'(pre), taken from y (kernels::activation_backward); then as linear.
+static Tensor linear_activation(const char* op, kernels::Unary act, const Tensor& x, const Tensor& W, const Tensor& b,
+                                Where where) {
+  Tensor y;
+  {
+    NoGrad affine_only;
+    y = linear(x, W, b, where);
+  }
+  dispatch(y.dtype(), [&]<class T>(T) { kernels::unary<T>(act, y.numel(), y.data<T>(), y.data<T>()); });
+  TensorList inputs{x, W};
+  if (b.defined()) inputs.push_back(b);
+  return record(op, std::move(inputs), y, where, [x, W, b, y, act](const Tensor& g) {
+    Tensor g_pre = empty(y.shape(), y.dtype());
+    dispatch(y.dtype(), [&]<class T>(T) {
+      kernels::activation_backward<T>(act, y.numel(), y.data<T>(), g.data<T>(), g_pre.data<T>());
     });
-    return grads;
+    return linear_grads(x, W, b, g_pre);
   });
+}
+
+// d relu(pre)/dpre = [y > 0]
+Tensor linear_relu(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
+  return linear_activation("linear_relu", kernels::Unary::relu, x, W, b, where);
+}
+// d tanh(pre)/dpre = 1 - y^2
+Tensor linear_tanh(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
+  return linear_activation("linear_tanh", kernels::Unary::tanh, x, W, b, where);
+}
+// d sigmoid(pre)/dpre = y (1 - y)
+Tensor linear_sigmoid(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
+  return linear_activation("linear_sigmoid", kernels::Unary::sigmoid, x, W, b, where);
+}
+// d softplus(pre)/dpre = sigmoid(pre) = 1 - e^-y
+Tensor linear_softplus(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
+  return linear_activation("linear_softplus", kernels::Unary::softplus, x, W, b, where);
 }
 
 }  // namespace tg

@@ -14,15 +14,16 @@ using detail::record;
 
 namespace {
 
-struct Split {  // x viewed as (outer, n, inner) around one axis
+struct Split {  // x viewed as (outer, n, inner) around the axes first .. last
   std::int64_t outer = 1, n = 1, inner = 1;
 };
-Split split_at(const Shape& shape, std::int64_t axis) {
+Split split_at(const Shape& shape, std::int64_t first, std::int64_t last) {
   Split s;
   for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d)
-    (d < axis ? s.outer : d == axis ? s.n : s.inner) *= shape[d];
+    (d < first ? s.outer : d <= last ? s.n : s.inner) *= shape[d];
   return s;
 }
+Split split_at(const Shape& shape, std::int64_t axis) { return split_at(shape, axis, axis); }
 
 // Sorted, distinct, non-negative axes; empty input means every axis.
 Dims normalize_axes(const char* op, const Dims& axes, std::int64_t rank) {
@@ -47,17 +48,21 @@ Shape reduced_shape(const Shape& shape, const Dims& axes, bool keepdim) {
   return out;
 }
 
-// Sums the given axes (kept as size 1), one kernel call per axis.
+// Sums the given (sorted) axes, kept as size 1. Each run of adjacent axes is one kernel call over their product,
+// so a sum over every axis is one pairwise sum of all the elements.
 Tensor sum_values(const Tensor& x, const Dims& axes) {
   Tensor cur = x;
-  for (std::int64_t axis : axes) {
-    const Split s = split_at(cur.shape(), axis);
+  for (std::size_t i = 0; i < axes.size();) {
+    std::size_t j = i + 1;
+    while (j < axes.size() && axes[j] == axes[j - 1] + 1) ++j;  // axes[i .. j) are adjacent
+    const Split s = split_at(cur.shape(), axes[i], axes[j - 1]);
     Shape shape = cur.shape();
-    shape[axis] = 1;
+    for (std::size_t k = i; k < j; ++k) shape[axes[k]] = 1;
     Tensor next = empty(shape, x.dtype());
     dispatch(x.dtype(),
              [&]<class T>(T) { kernels::reduce_sum<T>(s.outer, s.n, s.inner, cur.data<T>(), next.data<T>()); });
     cur = next;
+    i = j;
   }
   return cur;
 }

@@ -139,18 +139,18 @@ TEST_CASE("kernels: reduce_sum, reduce_max and reduce_logsumexp match loops (dou
   check_reductions<float>();
 }
 
-TEST_CASE("kernels: unary matches the scalar functions (double and float)", "[kernels]") {
+TEST_CASE("kernels: unary_reference matches the scalar functions (double and float)", "[kernels]") {
   const std::vector<double> xs{-3.5, -1, -0.25, 0, 0.5, 2, 7};
   std::vector<double> y(xs.size());
-  kernels::unary<double>(kernels::Unary::exp, 7, xs.data(), y.data());
+  kernels::unary_reference<double>(kernels::Unary::exp, 7, xs.data(), y.data());
   for (std::size_t i = 0; i < xs.size(); ++i) REQUIRE(y[i] == std::exp(xs[i]));
-  kernels::unary<double>(kernels::Unary::tanh, 7, xs.data(), y.data());
+  kernels::unary_reference<double>(kernels::Unary::tanh, 7, xs.data(), y.data());
   for (std::size_t i = 0; i < xs.size(); ++i) REQUIRE(y[i] == std::tanh(xs[i]));
-  kernels::unary<double>(kernels::Unary::softplus, 7, xs.data(), y.data());
+  kernels::unary_reference<double>(kernels::Unary::softplus, 7, xs.data(), y.data());
   for (std::size_t i = 0; i < xs.size(); ++i) REQUIRE(y[i] == Approx(std::log1p(std::exp(xs[i]))).epsilon(1e-14));
   const std::vector<float> xf{-3.5f, 0.f, 2.f};
   std::vector<float> yf(3);
-  kernels::unary<float>(kernels::Unary::sigmoid, 3, xf.data(), yf.data());
+  kernels::unary_reference<float>(kernels::Unary::sigmoid, 3, xf.data(), yf.data());
   for (std::size_t i = 0; i < 3; ++i) REQUIRE(yf[i] == Approx(1 / (1 + std::exp(-xf[i]))).epsilon(1e-6));
 }
 

@@ -235,3 +235,30 @@ TEST_CASE("Constant and step schedules; bad arguments are rejected", "[nn][sched
   CHECK_THROWS_WITH(s.lr_at(-1), "Schedule::lr_at: epoch is -1, but must be >= 0");
   CHECK_THROWS_WITH(Schedule::step(0.1, 0, 0.5), "Schedule::step: step_size is 0, but must be >= 1");
 }
+
+TEST_CASE("Adam: the SIMD update gives the plain loop's bits, every length 0..67, both lerp forms", "[nn][optim]") {
+  auto check = [](auto zero, const AdamOptions& o) {
+    using T = decltype(zero);
+    for (std::int64_t n = 0; n <= 67; ++n) {
+      Generator gen(static_cast<std::uint64_t>(n) + 1);
+      std::vector<T> p(n), g(n), m(n), v(n);
+      for (std::int64_t i = 0; i < n; ++i) {
+        p[i] = static_cast<T>(gen.normal()), g[i] = static_cast<T>(gen.normal() * 1e-2);
+        m[i] = static_cast<T>(gen.normal() * 1e-3), v[i] = static_cast<T>(gen.uniform() * 1e-4);
+      }
+      std::vector<T> p2 = p, m2 = m, v2 = v;
+      for (std::int64_t t = 1; t <= 3; ++t) {
+        adam_update<T>(n, p.data(), g.data(), m.data(), v.data(), o, 1e-3, t);
+        adam_update_reference<T>(n, p2.data(), g.data(), m2.data(), v2.data(), o, 1e-3, t);
+      }
+      INFO("n " << n << " beta1 " << o.beta1 << " weight decay " << o.weight_decay);
+      REQUIRE(p == p2);
+      REQUIRE(m == m2);
+      REQUIRE(v == v2);
+    }
+  };
+  for (const AdamOptions& o : {AdamOptions{}, AdamOptions{1e-3, 0.3, 0.99, 1e-4, 0.01}}) {
+    check(float{}, o);
+    check(double{}, o);
+  }
+}

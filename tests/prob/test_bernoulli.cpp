@@ -43,6 +43,18 @@ TEST_CASE("tails: Bernoulli with logits +-1e3 and +-1e30 gives log_prob 0 and fi
   }
 }
 
+TEST_CASE("tails: Bernoulli log_prob at x = 1, t = 30 (and x = 0, t = -30) to full precision in both dtypes",
+          "[bernoulli][stable][prob]") {
+  // log p = -log1p(e^-30) = -9.357622968840175e-14: x t - softplus(t) = 30 - 30.0000000000000936 would keep two
+  // digits in float64 and none in float32; the log-density computes (x - [t > 0]) t - log1p(e^-|t|) instead.
+  const double exact = -std::log1p(std::exp(-30.0));
+  for (DType dtype : {f64, f32}) {
+    const Tensor lp = Bernoulli::from_logits(tensor({30, -30}, dtype), 1).log_prob(tensor({1, 0}, dtype));
+    INFO(dtype_name(dtype) << ": " << lp.item());
+    CHECK(rel_close(lp.item(), 2 * exact, dtype == f64 ? 1e-15 : 1e-6));
+  }
+}
+
 TEST_CASE("gradcheck: Bernoulli log_prob and entropy with respect to the logits and the value", "[bernoulli][prob]") {
   const Tensor t = leaf({-2.0, 0.3, 1.7, -0.1, 4.0, 0.0}, {2, 3}, "t");
   const Tensor x = leaf({0.1, 0.7, 0.4, 0.9, 0.2, 0.5}, {2, 3}, "x");  // interior grey levels: x +- h stays in [0, 1]
