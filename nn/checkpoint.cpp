@@ -11,7 +11,7 @@ namespace tg::nn {
 
 namespace {
 
-const char* const reserved_prefixes[] = {"optim.", "train.", "rng.", "meta."};
+const char* const reserved_prefixes[] = {"optim.", "train.", "rng.", "meta.", "text."};
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -86,6 +86,19 @@ struct Reader {
   }
 };
 
+io::NpyArray text_npy(const std::string& s) {
+  return io::npy_from(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()),
+                      {static_cast<std::int64_t>(s.size())});
+}
+
+// A text.<key> entry: uint8 (n,), at most max_text_bytes.
+std::string text_of(const std::string& path, const std::string& name, const io::NpyArray& a) {
+  if (a.dtype != "u1" || a.shape.size() != 1 || a.bytes.size() > max_text_bytes)
+    fail("checkpoint", path + ": " + name + " is " + shape_str(a.shape) + " " + npy_dtype_name(a.dtype) +
+                           ", but text must be uint8 (n,) with n <= " + std::to_string(max_text_bytes));
+  return std::string(a.bytes.begin(), a.bytes.end());
+}
+
 void save_rng(io::NamedArrays& out, const std::string& name, const Generator::State& s) {
   io::NpyArray words{"u8", {4}, std::vector<std::uint8_t>(sizeof(s.s))};  // nn/io/npy has no npy_from for uint64
   std::memcpy(words.bytes.data(), s.s.data(), sizeof(s.s));
@@ -134,6 +147,12 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
   out.emplace_back("train.step", scalar_npy<std::int64_t>(state.step));
   for (const auto& [name, s] : state.rngs) save_rng(out, name, s);
   for (const auto& [key, value] : state.meta) out.emplace_back("meta." + key, scalar_npy<double>(value));
+  for (const auto& [key, value] : state.text) {
+    if (value.size() > max_text_bytes)
+      fail("checkpoint", path + ": text." + key + " has " + std::to_string(value.size()) + " bytes, at most " +
+                             std::to_string(max_text_bytes) + " are allowed");
+    out.emplace_back("text." + key, text_npy(value));
+  }
   io::save_npz(path, out);  // path.tmp, then rename
 }
 
@@ -160,6 +179,10 @@ static void read_train_state(Reader& r, TrainState& state) {
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       state.rngs.emplace_back(name.substr(4, name.size() - 4 - suffix.size()), Generator::State{});
     if (starts_with(name, "meta.")) state.meta.emplace_back(name.substr(5), 0.0);
+    if (starts_with(name, "text.")) {
+      r.used[i] = true;
+      state.text.emplace_back(name.substr(5), text_of(r.path, name, r.arrays[i].second));
+    }
   }
   for (auto& [name, s] : state.rngs) s = load_rng(r, name);
   for (auto& [key, value] : state.meta) value = r.scalar<double>("meta." + key, "f8");
@@ -196,6 +219,21 @@ TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* op
                 static_cast<std::size_t>(values[i].numel()) * tg::dtype_size(values[i].dtype()));
   if (optimizer) optimizer->set_state(opt_state);
   return state;
+}
+
+std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const std::string& path) {
+  io::NamedArrays arrays;
+  try {
+    arrays = io::load_npz(path);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    fail("checkpoint", e.what());
+  }
+  std::vector<std::pair<std::string, std::string>> text;
+  for (const auto& [name, a] : arrays)
+    if (starts_with(name, "text.")) text.emplace_back(name.substr(5), text_of(path, name, a));
+  return text;
 }
 
 }  // namespace tg::nn

@@ -67,7 +67,8 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --eval-k-epoch N          importance samples for the per-epoch estimate                      [50]
   --eval-n N                test examples used for the estimates (0: all)                      [500]
   --out DIR                 where metrics.csv, pictures, index.html and checkpoints go         [build/train_vae]
-  --resume FILE             continue from a checkpoint written by an earlier run
+  --resume FILE             continue from a checkpoint written by an earlier run (its model, not the flags')
+  --save-weights FILE       at the end, also write the model alone: weights and model card, no optimiser
   --help                    this text
 
 Example: train_vae --data /usr/share/datasets/fashion-mnist --arch iwae-paper --model iwae --k 50
@@ -128,6 +129,8 @@ Options parse_options(int argc, char** argv) {
       o.out = v;
     else if (flag == "--resume")
       o.resume = v;
+    else if (flag == "--save-weights")
+      o.save_weights = v;
     else
       throw UsageError("unknown flag '" + flag + "'");
   }

@@ -28,7 +28,8 @@ struct Options {
   std::int64_t eval_k_epoch = 50;    // ... and for the per-epoch estimate
   std::int64_t eval_n = 500;         // test examples used for the estimates (0: all)
   std::string out = "build/train_vae";
-  std::string resume = "";
+  std::string resume = "";        // the model is the one the checkpoint describes
+  std::string save_weights = "";  // also write the model alone (weights and model card) here at the end
   bool help = false;
 
   std::string estimator = "reparam";  // reparam | stl | dreg: the gradient estimator of the training bound

@@ -62,7 +62,8 @@ TEST_CASE("Checkpoint round trip: resuming after load is bit-identical to an uni
     auto opt_b = make_optimizer(first, adam);
     train(first, *opt_b, data_b, 5);
     data_b.normal();  // leave a spare normal in the generator: it must survive too
-    save_checkpoint(path, first, opt_b.get(), {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}});
+    save_checkpoint(path, first, opt_b.get(),
+                    {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}, .text = {}});
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 
     Generator init_c(99), data_c(98);  // a different start, overwritten by the load
@@ -92,7 +93,8 @@ TEST_CASE("Checkpoint stores epoch, step, several RNGs and scalar metadata", "[n
                   {.epoch = 40,
                    .step = 12345,
                    .rngs = {{"data", gen.state()}, {"noise", noise.state()}},
-                   .meta = {{"best_elbo", -92.25}, {"K", 5}}});
+                   .meta = {{"best_elbo", -92.25}, {"K", 5}},
+                   .text = {}});
   MLP other({3, 2}, "relu", gen);
   Adam adam(other.named_parameters(), {});
   CHECK_THROWS_WITH(load_checkpoint(path, other, &adam),
