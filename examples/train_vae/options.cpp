@@ -42,6 +42,21 @@ std::vector<std::int64_t> to_sizes(const std::string& flag, const std::string& v
 
 }  // namespace
 
+std::string training_command(const Options& o) {
+  std::ostringstream c;
+  c << "train_vae --model " << o.model << " --k " << o.k << " --estimator " << o.estimator;
+  if (!o.arch.empty()) {
+    c << " --arch " << o.arch;
+  } else {
+    c << " --latent " << o.latent << " --hidden ";
+    for (std::size_t i = 0; i < o.hidden.size(); ++i) c << (i ? "," : "") << o.hidden[i];
+    c << " --activation " << o.activation;
+  }
+  c << " --epochs " << o.epochs << " --batch " << o.batch << " --lr " << o.lr << " --schedule " << o.schedule
+    << " --seed " << o.seed << " --data " << o.data << " --train-n " << o.train_n << " --binarize " << o.binarize;
+  return c.str();
+}
+
 std::string usage() {
   return R"(usage: train_vae [flags]
 Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.

@@ -40,6 +40,10 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 Options parse_options(int argc, char** argv);
+// The command that trains this model again: every flag that affects the weights, with its value (not --out,
+// --resume, --threads, --save-weights or the evaluation flags), so that it is the same for a resumed run, a
+// run with more threads, or one writing elsewhere. Checkpoints record it (docs/checkpoints.md).
+std::string training_command(const Options& o);
 std::string usage();
 
 }  // namespace tg::app

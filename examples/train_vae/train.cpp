@@ -109,7 +109,7 @@ int run(const Options& o, const std::string& command_line) {
   // The model: from the flags, or on --resume the one the checkpoint's card describes (docs/checkpoints.md).
   vae::VAE model(o.resume.empty() ? architecture(o, data.train.dim()) : resumed_architecture(o, data.train.dim()),
                  init_gen);
-  const vae::ModelCard card{model.architecture(), f32, o.binarize, command_line};
+  const vae::ModelCard card{model.architecture(), f32, o.binarize, training_command(o)};
   nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = o.arch == "iwae-paper" ? 1e-4 : 1e-8});
   const nn::Schedule schedule = nn::Schedule::from_name(o.schedule, o.lr);
   nn::TrainState state;

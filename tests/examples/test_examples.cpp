@@ -262,7 +262,8 @@ TEST_CASE("train_vae: the checkpoint describes its model; --save-weights writes 
     CHECK(v.card.arch.activation == "relu");
     CHECK(v.card.arch.likelihood == "bernoulli");
     CHECK(v.card.binarisation == "fixed");
-    CHECK_THAT(v.card.command_line, Catch::Matchers::Contains("--hidden 16,8 --activation relu"));
+    CHECK_THAT(v.card.command_line, Catch::Matchers::Contains("--latent 3 --hidden 16,8 --activation relu"));
+    CHECK_THAT(v.card.command_line, !Catch::Matchers::Contains("--out"));
     CHECK(v.state.epoch == 1);
   }
   // --resume takes the model from the card, whatever the flags say about sizes.
