@@ -52,18 +52,28 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
   std::ostringstream os;
   os << "epoch,train_bound,test_elbo,test_iwae_k" << iwae_k;
   for (std::int64_t k : ks) os << ",test_log_px_k" << k;  // one column per k, empty where not estimated
-  os << ",kl,active_units,seconds,examples_per_s\n";
+  os << ",kl,active_units\n";
   for (const EpochMetrics& r : rows) {
     os << r.epoch << ',' << num(r.train_bound, 4) << ',' << num(r.test_elbo, 4) << ',' << num(r.test_iwae, 4);
     for (std::int64_t k : ks) os << ',' << (k == r.log_px_k ? num(r.test_log_px, 4) : "");
-    os << ',' << num(r.kl, 4) << ',' << r.active_units << ',' << num(r.seconds, 2) << ',' << num(r.examples_per_s, 1)
-       << '\n';
+    os << ',' << num(r.kl, 4) << ',' << r.active_units << '\n';
   }
+  write_text(path, os.str());
+}
+
+void write_timing_csv(const std::string& path, const std::vector<EpochMetrics>& rows) {
+  std::ostringstream os;
+  os << "epoch,seconds,examples_per_s\n";
+  for (const EpochMetrics& r : rows)
+    os << r.epoch << ',' << num(r.seconds, 2) << ',' << num(r.examples_per_s, 1) << '\n';
   write_text(path, os.str());
 }
 
 void write_image_grid(const std::string& path, const Tensor& images, std::int64_t cols, std::int64_t height,
                       std::int64_t width) {
+  if (images.dim() != 2 || images.size(1) != height * width || height < 1 || width < 1 || cols < 1)
+    fail("write_image_grid", path + ": images are " + shape_str(images.shape()) + ", but must be (N, " +
+                                 std::to_string(height) + " * " + std::to_string(width) + ")");
   const std::int64_t n = images.size(0), rows = (n + cols - 1) / cols;
   const std::int64_t W = cols * (width + 1) + 1, H = rows * (height + 1) + 1;
   std::vector<std::uint8_t> pixels(static_cast<std::size_t>(W * H), 96);  // grey gaps between images
