@@ -15,7 +15,7 @@ namespace tg::nn {
 
 namespace {
 
-const char* const reserved_prefixes[] = {"optim.", "train.", "rng.", "meta."};
+const char* const reserved_prefixes[] = {"optim.", "train.", "rng.", "meta.", "text."};
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -108,6 +108,27 @@ struct Reader {
   }
 };
 
+io::NpyArray text_npy(const std::string& s) {
+  return io::npy_from(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()),
+                      {static_cast<std::int64_t>(s.size())});
+}
+
+// Entry i of the archive, a text.<key> entry: uint8 (n,), at most max_text_bytes (refused before decompressing more).
+std::string read_text(const io::NpzReader* zip, std::ptrdiff_t i, const std::string& path) {
+  const std::string& name = zip->entries()[static_cast<std::size_t>(i)].name;
+  io::NpyArray a;
+  try {
+    a = zip->read(static_cast<std::size_t>(i), max_text_bytes + 4096);
+  } catch (const std::runtime_error& e) {
+    fail("checkpoint", e.what());  // names the file and the entry
+  }
+  if (a.dtype != "u1" || a.shape.size() != 1 || a.bytes.size() > max_text_bytes)
+    fail("checkpoint", path + ": " + io::printable_name(name) + " is " + shape_str(a.shape) + " " +
+                           npy_dtype_name(a.dtype) +
+                           ", but text must be uint8 (n,) with n <= " + std::to_string(max_text_bytes));
+  return std::string(a.bytes.begin(), a.bytes.end());
+}
+
 // "name[i] is v" for the first element of t that is not finite, or "".
 std::string first_non_finite(const std::string& name, const Tensor& t) {
   return dispatch(t.dtype(), [&]<class T>(T) -> std::string {
@@ -183,6 +204,12 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
   out.emplace_back("train.step", scalar_npy<std::int64_t>(state.step));
   for (const auto& [name, s] : state.rngs) save_rng(out, name, s);
   for (const auto& [key, value] : state.meta) out.emplace_back("meta." + key, scalar_npy<double>(value));
+  for (const auto& [key, value] : state.text) {
+    if (value.size() > max_text_bytes)
+      fail("checkpoint", path + ": text." + key + " has " + std::to_string(value.size()) + " bytes, at most " +
+                             std::to_string(max_text_bytes) + " are allowed");
+    out.emplace_back("text." + key, text_npy(value));
+  }
   io::save_npz(path, out);  // path.tmp, then rename
 }
 
@@ -215,9 +242,11 @@ static void read_train_state(Reader& r, TrainState& state) {
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       state.rngs.emplace_back(name.substr(4, name.size() - 4 - suffix.size()), Generator::State{});
     if (starts_with(name, "meta.")) state.meta.emplace_back(name.substr(5), 0.0);
+    if (starts_with(name, "text.")) state.text.emplace_back(name.substr(5), "");
   }
   for (auto& [name, s] : state.rngs) s = load_rng(r, name);
   for (auto& [key, value] : state.meta) value = r.scalar<double>("meta." + key, "f8");
+  for (auto& [key, value] : state.text) value = read_text(r.zip.get(), r.find("text." + key), r.path);
 }
 
 // Opens the file with a budget from what the model and optimiser need (plus room for the training state), so
@@ -247,7 +276,7 @@ TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* op
   for (std::size_t i = 0; i < r.zip->entries().size(); ++i) {
     const std::string& name = r.zip->entries()[i].name;
     const bool known = r.used[i] || starts_with(name, "rng.") || starts_with(name, "meta.") || name == "train.epoch" ||
-                       name == "train.step" || starts_with(name, "optim.");
+                       name == "train.step" || starts_with(name, "optim.") || starts_with(name, "text.");
     if (!known) r.error("has a tensor " + io::printable_name(name) + " that the model does not have");
   }
   // 2. Read and check every value into fresh tensors.
@@ -273,6 +302,22 @@ TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* op
                 static_cast<std::size_t>(values[i].numel()) * tg::dtype_size(values[i].dtype()));
   if (optimizer) optimizer->set_state(opt_state);
   return state;
+}
+
+std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const std::string& path) {
+  std::vector<std::uint8_t> bytes;
+  std::unique_ptr<io::NpzReader> zip;
+  try {
+    bytes = io::read_file_bytes(path, max_checkpoint_bytes);
+    zip = std::make_unique<io::NpzReader>(bytes, path);
+  } catch (const std::runtime_error& e) {
+    fail("checkpoint", e.what());
+  }
+  std::vector<std::pair<std::string, std::string>> text;
+  for (std::size_t i = 0; i < zip->entries().size(); ++i)
+    if (starts_with(zip->entries()[i].name, "text."))
+      text.emplace_back(zip->entries()[i].name.substr(5), read_text(zip.get(), static_cast<std::ptrdiff_t>(i), path));
+  return text;
 }
 
 }  // namespace tg::nn

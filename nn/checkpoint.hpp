@@ -6,7 +6,8 @@
 //
 // Arrays in the file: <param> (float32/float64, the parameter's shape), optim.<kind>.<buffer> (e.g.
 // optim.adam.m.encoder.0.weight), optim.step, train.epoch, train.step (int64 scalars), rng.<name>.state (4
-// uint64), rng.<name>.has_spare (uint8), rng.<name>.spare (float64), meta.<key> (float64 scalars).
+// uint64), rng.<name>.has_spare (uint8), rng.<name>.spare (float64), meta.<key> (float64 scalars), text.<key>
+// (UTF-8 bytes, uint8 (n,): descriptive strings such as a model's architecture, see vae/checkpoint.hpp).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,6 +25,7 @@ struct TrainState {
   std::int64_t step = 0;                                       // optimiser steps taken
   std::vector<std::pair<std::string, Generator::State>> rngs;  // e.g. {"data", gen.state()}
   std::vector<std::pair<std::string, double>> meta;            // free-form scalars, e.g. {"best_elbo", -92.3}
+  std::vector<std::pair<std::string, std::string>> text;       // free-form strings, e.g. {"arch.activation", "tanh"}
 
   const Generator::State& rng(const std::string& name) const;  // throws if there is no such generator
   double meta_value(const std::string& key) const;             // throws if there is no such key
@@ -41,5 +43,12 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
 // negative step or epoch, an all-zero generator state): "checkpoint: model.npz: encoder.0.weight has shape
 // (400, 784) in the file but (200, 784) in the model", "checkpoint: model.npz: optim.step is -1, but must be >= 0".
 TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer);
+
+// The text.<key> entries of a checkpoint (keys without the prefix), read without a model: what a file says about
+// itself before anything is built from it. Each entry must be uint8 (n,) of at most max_text_bytes; the file at
+// most max_checkpoint_bytes (only the text entries are decompressed).
+inline constexpr std::size_t max_text_bytes = std::size_t{1} << 16;
+inline constexpr std::size_t max_checkpoint_bytes = std::size_t{1} << 31;
+std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const std::string& path);
 
 }  // namespace tg::nn

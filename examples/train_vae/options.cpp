@@ -63,6 +63,21 @@ std::vector<std::int64_t> to_sizes(const std::string& flag, const std::string& v
 
 }  // namespace
 
+std::string training_command(const Options& o) {
+  std::ostringstream c;
+  c << "train_vae --model " << o.model << " --k " << o.k << " --estimator " << o.estimator;
+  if (!o.arch.empty()) {
+    c << " --arch " << o.arch;
+  } else {
+    c << " --latent " << o.latent << " --hidden ";
+    for (std::size_t i = 0; i < o.hidden.size(); ++i) c << (i ? "," : "") << o.hidden[i];
+    c << " --activation " << o.activation;
+  }
+  c << " --epochs " << o.epochs << " --batch " << o.batch << " --lr " << o.lr << " --schedule " << o.schedule
+    << " --seed " << o.seed << " --data " << o.data << " --train-n " << o.train_n << " --binarize " << o.binarize;
+  return c.str();
+}
+
 std::string usage() {
   return R"(usage: train_vae [flags]
 Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
@@ -88,7 +103,8 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --eval-k-epoch N          importance samples for the per-epoch estimate                      [50]
   --eval-n N                test examples used for the estimates (0: all)                      [500]
   --out DIR                 where metrics.csv, pictures, index.html and checkpoints go         [build/train_vae]
-  --resume FILE             continue from a checkpoint written by an earlier run
+  --resume FILE             continue from a checkpoint written by an earlier run (its model, not the flags')
+  --save-weights FILE       at the end, also write the model alone: weights and model card, no optimiser
   --help                    this text
 
 Example: train_vae --data /usr/share/datasets/fashion-mnist --arch iwae-paper --model iwae --k 50
@@ -149,6 +165,8 @@ Options parse_options(int argc, char** argv) {
       o.out = v;
     else if (flag == "--resume")
       o.resume = v;
+    else if (flag == "--save-weights")
+      o.save_weights = v;
     else
       throw UsageError("unknown flag '" + flag + "'");
   }

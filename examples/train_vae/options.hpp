@@ -28,7 +28,8 @@ struct Options {
   std::int64_t eval_k_epoch = 50;    // ... and for the per-epoch estimate
   std::int64_t eval_n = 500;         // test examples used for the estimates (0: all)
   std::string out = "build/train_vae";
-  std::string resume = "";
+  std::string resume = "";        // the model is the one the checkpoint describes
+  std::string save_weights = "";  // also write the model alone (weights and model card) here at the end
   bool help = false;
 
   std::string estimator = "reparam";  // reparam | stl | dreg: the gradient estimator of the training bound
@@ -39,6 +40,10 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 Options parse_options(int argc, char** argv);
+// The command that trains this model again: every flag that affects the weights, with its value (not --out,
+// --resume, --threads, --save-weights or the evaluation flags), so that it is the same for a resumed run, a
+// run with more threads, or one writing elsewhere. Checkpoints record it (docs/checkpoints.md).
+std::string training_command(const Options& o);
 std::string usage();
 
 }  // namespace tg::app

@@ -19,6 +19,15 @@ namespace tg::app {
 
 namespace {
 
+// The architecture a checkpoint's card records, checked against the data it is to train on.
+vae::Architecture resumed_architecture(const Options& o, std::int64_t data_dim) {
+  const vae::Architecture a = vae::read_model_card(o.resume).arch;
+  if (a.data_dim != data_dim)
+    fail("--resume " + o.resume, "the checkpoint's model takes " + std::to_string(a.data_dim) +
+                                     " values per example, but --data " + o.data + " has " + std::to_string(data_dim));
+  return a;
+}
+
 vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
   vae::Architecture a = o.arch == "pytorch-examples" ? vae::pytorch_examples_architecture()
                         : o.arch == "iwae-paper"
@@ -159,7 +168,10 @@ int run(const Options& o, const std::string& command_line) {
   const nn::TrainTest data = load_data(o);
   const Tensor x_test = test_images(data.test, o);
   Generator init_gen(o.seed), data_gen(o.seed + 1), noise_gen(o.seed + 2);
-  vae::VAE model(architecture(o, data.train.dim()), init_gen);
+  // The model: from the flags, or on --resume the one the checkpoint's card describes (docs/checkpoints.md).
+  vae::VAE model(o.resume.empty() ? architecture(o, data.train.dim()) : resumed_architecture(o, data.train.dim()),
+                 init_gen);
+  const vae::ModelCard card{model.architecture(), f32, o.binarize, training_command(o)};
   nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = o.arch == "iwae-paper" ? 1e-4 : 1e-8});
   const nn::Schedule schedule = nn::Schedule::from_name(o.schedule, o.lr);
   nn::TrainState state;
@@ -200,7 +212,7 @@ int run(const Options& o, const std::string& command_line) {
                  static_cast<long long>(m.log_px_k), m.kl, static_cast<long long>(m.active_units));
     state.epoch = epoch + 1, state.step = opt.steps();
     state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
-    nn::save_checkpoint(o.out + "/checkpoint.npz", model, &opt, state);
+    vae::save_vae(o.out + "/checkpoint.npz", model, &opt, state, card);
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_timing_csv(o.out + "/timing.csv", rows);
     write_svg_chart(o.out + "/curves.svg", rows);
@@ -212,6 +224,12 @@ int run(const Options& o, const std::string& command_line) {
     write_index_html(o.out + "/index.html", page, rows);
   }
   if (!rows.empty()) print_summary(o, rows.back(), ev.log_px_std_err, o.eval_k);
+  if (!o.save_weights.empty()) {
+    nn::TrainState weights_only;
+    weights_only.epoch = state.epoch, weights_only.step = state.step;
+    vae::save_vae(o.save_weights, model, nullptr, weights_only, card);
+    std::printf("wrote %s (weights and model card; examples/vae_to_torch.py reads it)\n", o.save_weights.c_str());
+  }
   return 0;
 }
 

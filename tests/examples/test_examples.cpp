@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "examples/examples_testing.hpp"
+#include "vae/checkpoint.hpp"
 
 using namespace tgtest;
 
@@ -182,5 +183,34 @@ TEST_CASE("train_vae: a short run writes metrics, pictures, index and checkpoint
   std::getline(csv, header);
   std::getline(csv, row);
   CHECK(row.rfind("2,", 0) == 0);
+  fs::remove_all(out);
+}
+
+TEST_CASE("train_vae: the checkpoint describes its model; --save-weights writes it alone; --resume builds from it",
+          "[examples][train_vae][checkpoint]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_train_vae_card";
+  fs::remove_all(out);
+  const std::string common = "--train-n 200 --eval-n 20 --eval-k 20 --eval-k-epoch 5 --batch 50 --binarize fixed ";
+  const Run first = run_example("train_vae", common + "--epochs 1 --latent 3 --hidden 16,8 --activation relu --out '" +
+                                                 out.string() + "' --save-weights '" + (out / "w.npz").string() + "'");
+  INFO(first.out);
+  REQUIRE(first.status == 0);
+  for (const fs::path& f : {out / "checkpoint.npz", out / "w.npz"}) {
+    const tg::vae::LoadedVae v = tg::vae::load_vae(f.string());
+    CHECK(v.card.arch.hidden == std::vector<std::int64_t>{16, 8});
+    CHECK(v.card.arch.latent == 3);
+    CHECK(v.card.arch.activation == "relu");
+    CHECK(v.card.arch.likelihood == "bernoulli");
+    CHECK(v.card.binarisation == "fixed");
+    CHECK_THAT(v.card.command_line, Catch::Matchers::Contains("--latent 3 --hidden 16,8 --activation relu"));
+    CHECK_THAT(v.card.command_line, !Catch::Matchers::Contains("--out"));
+    CHECK(v.state.epoch == 1);
+  }
+  // --resume takes the model from the card, whatever the flags say about sizes.
+  const Run second = run_example("train_vae", common + "--epochs 2 --latent 5 --hidden 4 --out '" + out.string() +
+                                                  "/r' --resume '" + (out / "checkpoint.npz").string() + "'");
+  INFO(second.out);
+  CHECK(second.status == 0);
+  CHECK(has(second, "-16-8-3 relu"));
   fs::remove_all(out);
 }

@@ -67,7 +67,8 @@ TEST_CASE("Checkpoint round trip: resuming after load is bit-identical to an uni
     auto opt_b = make_optimizer(first, adam);
     train(first, *opt_b, data_b, 5);
     data_b.normal();  // leave a spare normal in the generator: it must survive too
-    save_checkpoint(path, first, opt_b.get(), {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}});
+    save_checkpoint(path, first, opt_b.get(),
+                    {.epoch = 3, .step = 5, .rngs = {{"data", data_b.state()}}, .meta = {}, .text = {}});
     CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
 
     Generator init_c(99), data_c(98);  // a different start, overwritten by the load
@@ -97,7 +98,8 @@ TEST_CASE("Checkpoint stores epoch, step, several RNGs and scalar metadata", "[n
                   {.epoch = 40,
                    .step = 12345,
                    .rngs = {{"data", gen.state()}, {"noise", noise.state()}},
-                   .meta = {{"best_elbo", -92.25}, {"K", 5}}});
+                   .meta = {{"best_elbo", -92.25}, {"K", 5}},
+                   .text = {}});
   MLP other({3, 2}, "relu", gen);
   Adam adam(other.named_parameters(), {});
   CHECK_THROWS_WITH(load_checkpoint(path, other, &adam),
@@ -170,7 +172,8 @@ struct Damaged {
   Damaged(const std::string& name, const std::function<void(io::NamedArrays&)>& edit) : path(temp_path(name)) {
     Generator data(12);
     train(model, adam, data, 3);
-    save_checkpoint(path, model, &adam, {.epoch = 2, .step = 3, .rngs = {{"data", data.state()}}, .meta = {}});
+    save_checkpoint(path, model, &adam,
+                    {.epoch = 2, .step = 3, .rngs = {{"data", data.state()}}, .meta = {}, .text = {}});
     io::NamedArrays arrays = io::load_npz(path);
     edit(arrays);
     io::save_npz(path, arrays);
@@ -270,18 +273,18 @@ TEST_CASE("Checkpoint save refuses what load would refuse and leaves the last go
   Generator gen(3);
   MLP model({4, 3, 2}, "tanh", gen);
   Adam adam(model.named_parameters(), {});
-  save_checkpoint(path, model, &adam, {.epoch = 1, .step = 0, .rngs = {}, .meta = {}});
+  save_checkpoint(path, model, &adam, {.epoch = 1, .step = 0, .rngs = {}, .meta = {}, .text = {}});
   const std::vector<std::uint8_t> good = io::read_file_bytes(path);
   Tensor w = model.parameter("1.weight");
   w.set_flat(3, std::nan(""));
-  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}}),
+  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}, .text = {}}),
                     "checkpoint: " + path + ": not written: 1.weight[3] is nan, but a parameter must be finite");
   CHECK(io::read_file_bytes(path) == good);
   CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
   w.set_flat(3, 0.5);
-  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = -1, .step = 0, .rngs = {}, .meta = {}}),
+  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = -1, .step = 0, .rngs = {}, .meta = {}, .text = {}}),
                     Catch::Contains("not written: epoch is -1 and step 0, but both must be >= 0"));
-  CHECK_NOTHROW(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}}));
+  CHECK_NOTHROW(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}, .text = {}}));
   CHECK(io::read_file_bytes(path) != good);
   std::filesystem::remove(path);
 }

@@ -1,0 +1,112 @@
+// Self-describing VAE checkpoints (see checkpoint.hpp): the model card to and from text entries, and the model
+// rebuilt from a file alone. The entries and their layout: docs/checkpoints.md.
+#include "vae/checkpoint.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <initializer_list>
+
+namespace tg::vae {
+
+namespace {
+
+constexpr const char* kFormat = "tapegrad-vae 1";
+
+std::string join(const std::vector<std::int64_t>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+  return s;
+}
+
+struct CardReader {
+  const std::vector<std::pair<std::string, std::string>>& text;
+  std::string where;
+
+  [[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& must) const {
+    fail("checkpoint", where + ": text." + key + " is '" + value + "', but " + must);
+  }
+  const std::string& get(const std::string& key) const {
+    for (const auto& [k, v] : text)
+      if (k == key) return v;
+    fail("checkpoint", where + ": has no entry text." + key +
+                           " (a file written before checkpoints described their model? give the architecture "
+                           "with train_vae's flags and load it with nn::load_checkpoint)");
+  }
+  std::int64_t whole(const std::string& key, const std::string& s) const {
+    char* end = nullptr;
+    errno = 0;
+    const long long v = std::strtoll(s.c_str(), &end, 10);
+    if (s.empty() || *end != '\0' || errno != 0 || v < 1 || v > (std::int64_t{1} << 31))
+      bad(key, s, "must be a whole number from 1 to 2^31");
+    return v;
+  }
+  std::string one_of(const std::string& key, std::initializer_list<const char*> allowed) const {
+    const std::string& v = get(key);
+    std::string list;
+    for (const char* a : allowed) {
+      if (v == a) return v;
+      list += std::string(list.empty() ? "" : ", ") + a;
+    }
+    bad(key, v, "must be one of " + list);
+  }
+};
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> model_card_entries(const ModelCard& c) {
+  return {{"format", kFormat},
+          {"arch.data_dim", std::to_string(c.arch.data_dim)},
+          {"arch.hidden", join(c.arch.hidden)},
+          {"arch.latent", std::to_string(c.arch.latent)},
+          {"arch.activation", c.arch.activation},
+          {"arch.likelihood", c.arch.likelihood},
+          {"arch.init", c.arch.init},
+          {"dtype", dtype_name(c.dtype)},
+          {"data.binarisation", c.binarisation},
+          {"command_line", c.command_line}};
+}
+
+ModelCard model_card_from(const std::vector<std::pair<std::string, std::string>>& text, const std::string& where) {
+  const CardReader r{text, where};
+  if (r.get("format") != kFormat) r.bad("format", r.get("format"), std::string("must be '") + kFormat + "'");
+  ModelCard c;
+  c.arch.data_dim = r.whole("arch.data_dim", r.get("arch.data_dim"));
+  c.arch.latent = r.whole("arch.latent", r.get("arch.latent"));
+  c.arch.hidden.clear();
+  const std::string& hidden = r.get("arch.hidden");
+  for (std::size_t at = 0; !hidden.empty() && at <= hidden.size();) {
+    const std::size_t comma = std::min(hidden.find(',', at), hidden.size());
+    c.arch.hidden.push_back(r.whole("arch.hidden", hidden.substr(at, comma - at)));
+    at = comma + 1;
+  }
+  c.arch.activation = r.one_of("arch.activation", {"relu", "tanh", "sigmoid", "softplus", "identity"});
+  c.arch.likelihood = r.one_of("arch.likelihood", {"bernoulli", "normal"});
+  c.arch.init = r.one_of("arch.init", {"pytorch", "glorot"});
+  c.dtype = r.one_of("dtype", {"float32", "float64"}) == "float32" ? f32 : f64;
+  c.binarisation = r.one_of("data.binarisation", {"dynamic", "fixed", ""});
+  c.command_line = r.get("command_line");
+  return c;
+}
+
+ModelCard read_model_card(const std::string& path) { return model_card_from(nn::read_checkpoint_text(path), path); }
+
+void save_vae(const std::string& path, const VAE& model, const nn::Optimizer* optimizer, nn::TrainState state,
+              const ModelCard& card) {
+  for (auto& entry : model_card_entries(card)) {  // replaces a card already in state (a resumed run's)
+    std::erase_if(state.text, [&](const auto& kv) { return kv.first == entry.first; });
+    state.text.push_back(std::move(entry));
+  }
+  nn::save_checkpoint(path, model, optimizer, state);
+}
+
+LoadedVae load_vae(const std::string& path) {
+  LoadedVae v;
+  v.card = read_model_card(path);
+  Generator gen(0);  // the initial weights are overwritten by the file's
+  v.model = std::make_unique<VAE>(v.card.arch, gen, v.card.dtype);
+  v.state = nn::load_checkpoint(path, *v.model, nullptr);
+  return v;
+}
+
+}  // namespace tg::vae
