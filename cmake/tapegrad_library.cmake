@@ -17,7 +17,11 @@ function(tg_common_flags target)
   if(TG_NATIVE)
     target_compile_options(${target} PUBLIC $<BUILD_INTERFACE:-march=native>)
   endif()
-  if(TG_SANITIZE)
+  if(TG_FUZZ)  # coverage for libFuzzer in every library; the fuzz targets link libFuzzer itself
+    target_compile_options(${target} PUBLIC -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+                                            -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+  elseif(TG_SANITIZE)
     target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all
                                             -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
