@@ -50,7 +50,9 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --k N                     samples per example in the training bound                          [5]
   --estimator NAME          gradient estimator: reparam, stl (sticking the landing) or dreg     [reparam]
                             (doubly reparameterised, --model iwae only)
-  --arch NAME               pytorch-examples (784-400-20, ReLU) or iwae-paper (784-200-200-50, tanh)
+  --arch NAME               pytorch-examples (784-400-20, ReLU), iwae-paper (784-200-200-50, tanh) or
+                            iwae-paper-2 (two stochastic layers: 784-200-200-[100]-100-100-[50], tanh)
+  --posterior NAME          gaussian, or coupling (4 affine coupling layers on the Gaussian)    [gaussian]
   --latent N                latent dimensions (without --arch)                                 [8]
   --hidden A,B,...          hidden layer sizes (without --arch)                                [256,128]
   --activation NAME         relu | tanh | sigmoid | softplus (without --arch)                 [tanh]
@@ -93,7 +95,9 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--estimator")
       o.estimator = one_of(flag, v, {"reparam", "stl", "dreg"});
     else if (flag == "--arch")
-      o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
+      o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper", "iwae-paper-2"});
+    else if (flag == "--posterior")
+      o.posterior = one_of(flag, v, {"gaussian", "coupling"});
     else if (flag == "--latent")
       o.latent = to_int(flag, v, 1), explicit_sizes = true;
     else if (flag == "--hidden")
@@ -134,6 +138,11 @@ Options parse_options(int argc, char** argv) {
   if (!o.arch.empty() && explicit_sizes)
     throw UsageError("--arch sets the layer sizes and activation; leave out --latent, --hidden and --activation");
   if (o.model == "vae" && o.k < 1) throw UsageError("--k must be at least 1");
+  if (o.arch == "iwae-paper-2" && o.posterior == "coupling")
+    throw UsageError("--posterior coupling is for one stochastic layer; leave it out with --arch iwae-paper-2");
+  if (o.estimator != "reparam" && (o.arch == "iwae-paper-2" || o.posterior == "coupling"))
+    throw UsageError("--estimator " + o.estimator + " needs one Gaussian stochastic layer (no --arch iwae-paper-2, " +
+                     "no --posterior coupling)");
   if (o.model == "vae" && o.estimator == "dreg")
     throw UsageError("--estimator dreg is for --model iwae; for the ELBO the doubly reparameterised gradient is stl");
   return o;

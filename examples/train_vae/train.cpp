@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "autodiff/tape.hpp"
 #include "autodiff/thread_pool.hpp"
@@ -24,7 +25,20 @@ vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
                             ? vae::iwae_paper_architecture()
                             : vae::Architecture{data_dim, o.hidden, o.latent, o.activation, "glorot"};
   a.data_dim = data_dim;
+  a.posterior = o.posterior;
   return a;
+}
+
+// The model the flags ask for: one Gaussian stochastic layer (VAE), the flow posterior (FlowVAE), or two stochastic
+// layers (TwoLayerVAE).
+std::unique_ptr<vae::Autoencoder> make_model(const Options& o, std::int64_t data_dim, Generator& gen) {
+  if (o.arch == "iwae-paper-2") {
+    vae::TwoLayerArchitecture a = vae::iwae_paper_two_layer_architecture();
+    a.data_dim = data_dim;
+    return std::make_unique<vae::TwoLayerVAE>(a, gen);
+  }
+  if (o.posterior == "coupling") return std::make_unique<vae::FlowVAE>(architecture(o, data_dim), gen);
+  return std::make_unique<vae::VAE>(architecture(o, data_dim), gen);
 }
 
 nn::TrainTest load_data(const Options& o) {
@@ -50,16 +64,20 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
 }
 
 // The bound that training maximises, whose gradient is the chosen estimator's: (B,)
-Tensor training_bound(const vae::VAE& model, const Tensor& x, const Tensor& eps, const std::string& objective,
+Tensor training_bound(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const std::string& objective,
                       vae::Estimator estimator) {
-  if (objective == "iwae") return vae::iwae_bound_with(model, x, eps, estimator);      // (iwae.2) L_K
-  if (estimator == vae::Estimator::reparam) return vae::elbo_analytic(model, x, eps);  // (elbo.6)
-  return vae::elbo_monte_carlo_with(model, x, eps, estimator);  // (elbo.5), the KL by Monte Carlo too
+  if (estimator != vae::Estimator::reparam) {  // the options allow it only for one Gaussian layer
+    const auto& gaussian = dynamic_cast<const vae::VAE&>(model);
+    return objective == "iwae" ? vae::iwae_bound_with(gaussian, x, eps, estimator)  // see (iwae.2)
+                               : vae::elbo_monte_carlo_with(gaussian, x, eps, estimator);
+  }
+  if (objective == "iwae") return vae::iwae_bound_from_log_weights(model.log_weights(x, eps));  // L_K
+  return model.elbo(x, eps);  // the ELBO with every KL the model has in closed form
 }
 
 // One epoch of Adam steps on -mean(bound); returns the mean training bound.
-double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, const Options& o, Generator& data_gen,
-                   Generator& noise_gen, Progress& progress, std::int64_t epoch) {
+double train_epoch(vae::Autoencoder& model, nn::Adam& opt, const nn::Dataset& train, const Options& o,
+                   Generator& data_gen, Generator& noise_gen, Progress& progress, std::int64_t epoch) {
   nn::BatchIterator batches(
       train,
       {.batch_size = o.batch, .shuffle = true, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)},
@@ -79,12 +97,12 @@ double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, con
   return progress.mean_bound();
 }
 
-void print_summary(const Options& o, const EpochMetrics& m, double std_err, std::int64_t log_px_k) {
+void print_summary(const Options& o, const EpochMetrics& m, const Evaluation& ev, std::int64_t log_px_k) {
   std::printf(
       "\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
-      "active units %lld\n",
-      o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, std_err,
-      static_cast<long long>(log_px_k), m.kl, static_cast<long long>(m.active_units));
+      "active units %s\n",
+      o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, ev.log_px_std_err,
+      static_cast<long long>(log_px_k), m.kl, ev.active_by_layer.c_str());
   std::printf("wrote %s/{index.html, metrics.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
               o.out.c_str());
 }
@@ -97,8 +115,10 @@ int run(const Options& o, const std::string& command_line) {
   const nn::TrainTest data = load_data(o);
   const Tensor x_test = test_images(data.test, o);
   Generator init_gen(o.seed), data_gen(o.seed + 1), noise_gen(o.seed + 2);
-  vae::VAE model(architecture(o, data.train.dim()), init_gen);
-  nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = o.arch == "iwae-paper" ? 1e-4 : 1e-8});
+  const std::unique_ptr<vae::Autoencoder> built = make_model(o, data.train.dim(), init_gen);
+  vae::Autoencoder& model = *built;
+  const bool paper = o.arch == "iwae-paper" || o.arch == "iwae-paper-2";
+  nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = paper ? 1e-4 : 1e-8});
   const nn::Schedule schedule = nn::Schedule::from_name(o.schedule, o.lr);
   nn::TrainState state;
   if (!o.resume.empty()) {
@@ -108,7 +128,7 @@ int run(const Options& o, const std::string& command_line) {
   std::printf(
       "train_vae: %s (k = %lld, %s gradient), %s, %lld parameters, %s: %lld train / %lld test images, %d "
       "threads\n",
-      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.architecture().describe().c_str(),
+      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.describe().c_str(),
       static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
       static_cast<long long>(data.test.size()), num_threads());
   std::fflush(stdout);
@@ -138,13 +158,12 @@ int run(const Options& o, const std::string& command_line) {
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_svg_chart(o.out + "/curves.svg", rows);
     Generator picture_gen(o.seed + 77);
-    IndexPage page{
-        "train_vae: " + o.model + " on " + o.data, command_line,
-        model.architecture().describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
-        write_pictures(model, x_test, o.out, picture_gen)};
+    IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,
+                   model.describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
+                   write_pictures(model, x_test, o.out, picture_gen)};
     write_index_html(o.out + "/index.html", page, rows);
   }
-  if (!rows.empty()) print_summary(o, rows.back(), ev.log_px_std_err, o.eval_k);
+  if (!rows.empty()) print_summary(o, rows.back(), ev, o.eval_k);
   return 0;
 }
 

@@ -200,6 +200,10 @@ TEST_CASE("train_vae: an unknown flag or a bad value prints what is wrong and th
   CHECK(dreg_elbo.status == 2);
   CHECK(has(dreg_elbo, "--estimator dreg is for --model iwae"));
   CHECK(has(run_example("train_vae", "--estimator score"), "--estimator: 'score' is not one of reparam, stl, dreg"));
+  CHECK(has(run_example("train_vae", "--arch iwae-paper-2 --posterior coupling"),
+            "--posterior coupling is for one stochastic layer"));
+  CHECK(has(run_example("train_vae", "--posterior coupling --estimator stl"),
+            "--estimator stl needs one Gaussian stochastic layer"));
   CHECK(run_example("train_vae", "--help").status == 0);
 }
 
@@ -231,5 +235,27 @@ TEST_CASE("train_vae: a short run writes metrics, pictures, index and checkpoint
   std::getline(csv, header);
   std::getline(csv, row);
   CHECK(row.rfind("2,", 0) == 0);
+  fs::remove_all(out);
+}
+
+TEST_CASE(
+    "train_vae: two stochastic layers, the coupling posterior and the dreg and stl estimators each train and report",
+    "[examples][train_vae]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_train_vae_models";
+  const std::string common = "--train-n 200 --eval-n 20 --eval-k 20 --eval-k-epoch 5 --batch 50 --epochs 1 ";
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"--arch iwae-paper-2", "784-200-200-[100]-100-100-[50] tanh"},
+      {"--posterior coupling --latent 4 --hidden 32", "784-32-4 tanh, 4 coupling layers"},
+      {"--estimator dreg --latent 4 --hidden 32", "dreg gradient"},
+      {"--model vae --estimator stl --latent 4 --hidden 32", "stl gradient"}};
+  for (const auto& [flags, shows] : runs) {
+    fs::remove_all(out);
+    const Run r = run_example("train_vae", common + flags + " --out '" + out.string() + "'");
+    INFO(flags << "\n" << r.out);
+    CHECK(r.status == 0);
+    CHECK(has(r, shows));
+    CHECK(has(r, "final (test, shapes)"));
+    CHECK(fs::exists(out / "checkpoint.npz"));
+  }
   fs::remove_all(out);
 }
