@@ -93,6 +93,11 @@ TEST_CASE(
   INFO("log_det " << s.log_det.item() << ", log |det J| " << log_abs_det(J));
   CHECK(s.log_det.item() == near(log_abs_det(J), 1e-10));
   CHECK(std::abs(s.log_det.item() - q.transform().log_abs_det_jacobian().item()) > 0.05);  // the layers count
+  // conditioned on x: the same q and eps with another x give another z
+  const Tensor z_other = flow.sample(q, randn({1, 4}, gen, f64), eps).z;
+  double moved = 0;
+  for (std::int64_t i = 0; i < 3; ++i) moved = std::max(moved, std::abs(z_other.flat(i) - s.z.flat(i)));
+  CHECK(moved > 0.01);
   CHECK(flow.num_layers() == 3);
   CHECK_THROWS_WITH(CouplingFlow(4, 3, 0, gen, f64), Catch::Contains("layers is 0"));
 }
