@@ -2,7 +2,9 @@
 // central differences (f(x + eps) - f(x - eps)) / (2 eps), element by element.
 #include "autodiff/gradcheck.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 #include "autodiff/ops.hpp"
@@ -13,10 +15,15 @@ namespace tg {
 
 namespace {
 
-std::string index_str(const Shape& shape, std::int64_t flat) {
+std::vector<std::int64_t> multi_index(const Shape& shape, std::int64_t flat) {
   std::vector<std::int64_t> idx(shape.size());
   for (std::int64_t d = static_cast<std::int64_t>(shape.size()) - 1; d >= 0; --d)
     idx[d] = flat % shape[d], flat /= shape[d];
+  return idx;
+}
+
+std::string index_str(const Shape& shape, std::int64_t flat) {
+  const std::vector<std::int64_t> idx = multi_index(shape, flat);
   std::string s = "[";
   for (std::size_t d = 0; d < idx.size(); ++d) s += (d ? ", " : "") + std::to_string(idx[d]);
   return s + "]";
@@ -25,6 +32,17 @@ std::string index_str(const Shape& shape, std::int64_t flat) {
 std::string input_label(const std::vector<Tensor>& inputs, std::size_t i) {
   const std::string& n = inputs[i].name();
   return "input " + std::to_string(i) + (n.empty() ? "" : " '" + n + "'") + " " + shape_str(inputs[i].shape());
+}
+
+// "worst element: input 0 'x' (2, 3), element 4 [1, 1]: analytic 1.5, numeric 1.49, relative error 0.00667"
+std::string worst_str(const std::vector<Tensor>& inputs, const GradcheckWorst& w) {
+  if (w.flat < 0) return "no element to check";
+  std::ostringstream os;
+  os.precision(10);
+  os << "worst element: " << input_label(inputs, w.input) << ", element " << w.flat << " "
+     << index_str(inputs[w.input].shape(), w.flat) << ": analytic " << w.analytic << ", numeric " << w.numeric
+     << ", relative error " << std::setprecision(3) << w.rel_error;
+  return os.str();
 }
 
 }  // namespace
@@ -64,6 +82,7 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   std::ostringstream report;
   report.precision(10);
   std::size_t mismatches = 0;
+  double worst_ratio = -1.0;  // |difference| / allowed of result.worst
   NoGrad no_grad;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     if (!inputs[i].requires_grad()) continue;
@@ -80,6 +99,13 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
       const double ad = analytic[i].defined() ? analytic[i].flat(e) : 0.0;
       const double err = std::abs(ad - numeric), allowed = opt.atol + opt.rtol * std::abs(numeric);
       if (std::isfinite(err)) result.max_abs_error = std::max(result.max_abs_error, err);
+      const double ratio = std::isnan(err) ? INFINITY : err / allowed;
+      if (ratio > worst_ratio) {
+        worst_ratio = ratio;
+        const double scale = std::max(std::abs(ad), std::abs(numeric));
+        result.worst = {
+            i, multi_index(x.shape(), e), e, ad, numeric, scale > 0 ? err / scale : (err > 0 ? INFINITY : 0)};
+      }
       if (err <= allowed) continue;  // (NaN never passes)
       result.ok = false;
       if (mismatches++ < opt.max_report)
@@ -90,9 +116,9 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   }
   if (mismatches > opt.max_report)
     report << "gradcheck: ... and " << mismatches - opt.max_report << " more mismatches\n";
-  result.report = result.ok
-                      ? "gradcheck: all gradients match (max |difference| " + std::to_string(result.max_abs_error) + ")"
-                      : report.str();
+  result.report = result.ok ? "gradcheck: all gradients match (max |difference| " +
+                                  std::to_string(result.max_abs_error) + "; " + worst_str(inputs, result.worst) + ")"
+                            : report.str() + "gradcheck: " + worst_str(inputs, result.worst) + "\n";
   return result;
 }
 

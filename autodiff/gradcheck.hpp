@@ -16,10 +16,22 @@ struct GradcheckOptions {
   std::size_t max_report = 5;  // mismatches listed in the report
 };
 
+// The element closest to failing (largest |analytic - numeric| / (atol + rtol |numeric|); NaN counts as worst).
+struct GradcheckWorst {
+  std::size_t input = 0;            // which input
+  std::vector<std::int64_t> index;  // its multi-index in that input (empty for a scalar)
+  std::int64_t flat = -1;           // its row-major index; -1 when no element was checked
+  double analytic = 0.0;            // from backward
+  double numeric = 0.0;             // from central differences
+  double rel_error = 0.0;           // |analytic - numeric| / max(|analytic|, |numeric|), 0 when both are 0
+};
+
 struct GradcheckResult {
   bool ok = true;
-  std::string report;  // names the input, the element, the analytic and the numeric value on each mismatch
+  // Names the input, the element, the analytic and the numeric value on each mismatch, then the worst element.
+  std::string report;
   double max_abs_error = 0.0;
+  GradcheckWorst worst;
   explicit operator bool() const { return ok; }
 };
 

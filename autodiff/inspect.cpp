@@ -7,6 +7,17 @@
 #include <ostream>
 #include <sstream>
 
+#ifdef TG_GDB_SCRIPT
+// gdb loads the repository's printers (gdb/tapegrad.py) for every program linked with this file, once the
+// repository is in its auto-load safe path (docs/debugging.md): the script's path is recorded in the
+// .debug_gdb_scripts section, as gdb reads it (a byte 1 = "Python file", then the path).
+asm(".pushsection \".debug_gdb_scripts\", \"MS\", @progbits, 1\n"
+    ".byte 1\n"
+    ".asciz \"" TG_GDB_SCRIPT
+    "\"\n"
+    ".popsection\n");
+#endif
+
 namespace tg {
 
 namespace {
@@ -56,6 +67,46 @@ std::string tape_to_string(const Tape& tape, const PrintOptions& options) {
   std::ostringstream os;
   print_tape(os, tape, options);
   return os.str();
+}
+
+// ---- for debuggers -----------------------------------------------------------------------------------------------
+
+namespace {
+thread_local std::string t_debug_text;  // what the last debug_* call returned, kept until the next call
+
+const char* keep(std::string text) {
+  t_debug_text = std::move(text);
+  return t_debug_text.c_str();
+}
+
+bool stale(const TensorImpl& t) {
+  if (t.entry < 0) return false;
+  const auto state = t.tape.lock();
+  return !state || state->generation != t.generation;
+}
+}  // namespace
+
+const char* debug_string(const TensorImpl* x) {
+  if (!x) return keep("tensor(undefined)");
+  try {
+    const Tensor t(std::shared_ptr<TensorImpl>(std::shared_ptr<TensorImpl>(), const_cast<TensorImpl*>(x)));
+    std::string s = to_string(t);
+    if (stale(*x)) s += "\n(stale: recorded on a tape that has since been cleared or destroyed)";
+    s += x->grad ? "\ngrad: " + to_string(Tensor(x->grad)) : std::string("\nno grad");
+    return keep(std::move(s));
+  } catch (const std::exception& e) {
+    return keep(std::string("tensor(unreadable: ") + e.what() + ")");
+  }
+}
+
+const char* debug_string(const Tensor& x) { return debug_string(x.impl()); }
+
+const char* debug_tape() {
+  try {
+    return keep(tape_to_string(current_tape()));
+  } catch (const std::exception& e) {
+    return keep(std::string("tape (unreadable: ") + e.what() + ")");
+  }
 }
 
 std::string to_dot(const Tape& tape) {

@@ -15,4 +15,12 @@ void print_tape(std::ostream& os, const Tape& tape = current_tape(), const Print
 std::string tape_to_string(const Tape& tape = current_tape(), const PrintOptions& options = {});
 std::string to_dot(const Tape& tape = current_tape());
 
+// For debuggers (gdb, lldb, any other): plain functions that are always linked into a program that uses tapegrad,
+// so `call tg::debug_string(z)` works even where the program never calls them. They return C strings (valid
+// until the next call on the same thread) and never throw: an undefined tensor, a stale one (its tape was cleared)
+// or a null pointer gives a line that says so. gdb's own printers (gdb/tapegrad.py) show more; docs/debugging.md.
+const char* debug_string(const Tensor& x);  // shape, dtype, name, requires_grad, values, then its gradient
+const char* debug_string(const TensorImpl* x);
+const char* debug_tape();  // print_tape(current_tape())
+
 }  // namespace tg

@@ -1,6 +1,7 @@
 // The portable seeded generator (see random.hpp): splitmix64 seeding, xoshiro256**, polar-method normals.
 #include "autodiff/random.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tg {
@@ -117,6 +118,35 @@ std::vector<std::int64_t> randperm(std::int64_t n, Generator& gen) {
   for (std::int64_t i = 0; i < n; ++i) p[i] = i;
   for (std::int64_t i = n - 1; i > 0; --i) std::swap(p[i], p[gen.below(static_cast<std::uint64_t>(i + 1))]);
   return p;
+}
+
+// ---- random shapes ----------------------------------------------------------------------------------------------
+
+static std::int64_t random_size(Generator& gen, const ShapeOptions& opt) {
+  const double u = gen.uniform();
+  if (opt.allow_empty && u < 0.1) return 0;
+  if (u < 0.35 || opt.max_size < 2) return std::min<std::int64_t>(1, opt.max_size);
+  return 2 + static_cast<std::int64_t>(gen.below(static_cast<std::uint64_t>(opt.max_size - 1)));
+}
+
+Shape random_shape(Generator& gen, const ShapeOptions& opt) {
+  if (opt.max_rank < 0 || opt.max_size < 0)
+    fail("random_shape", "max_rank and max_size must be >= 0, but are " + std::to_string(opt.max_rank) + " and " +
+                             std::to_string(opt.max_size));
+  Shape shape(gen.below(static_cast<std::uint64_t>(opt.max_rank) + 1));
+  for (auto& d : shape) d = random_size(gen, opt);
+  return shape;
+}
+
+std::pair<Shape, Shape> random_broadcast_pair(Generator& gen, const ShapeOptions& opt) {
+  const Shape out = random_shape(gen, opt);
+  Shape a = out;
+  Shape b(out.end() - static_cast<std::ptrdiff_t>(gen.below(out.size() + 1)), out.end());  // trailing axes
+  for (Shape* s : {&a, &b})
+    for (auto& d : *s)
+      if (gen.uniform() < 0.3) d = 1;  // broadcast along this axis
+  if (gen.uniform() < 0.5) std::swap(a, b);
+  return {a, b};
 }
 
 }  // namespace tg

@@ -6,6 +6,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
@@ -50,5 +51,17 @@ Tensor randn(const Shape& shape, DType dtype = f32);  // from default_generator(
 // Elementwise Bernoulli draws (1 with probability probs[i], else 0), e.g. dynamic binarisation. Not differentiable.
 Tensor bernoulli(const Tensor& probs, Generator& gen);
 std::vector<std::int64_t> randperm(std::int64_t n, Generator& gen);  // Fisher-Yates
+
+// Random shapes, for property-based tests and graders: a rank in [0, max_rank] and sizes in [0, max_size], with
+// size-1 axes (one in four) and, when allow_empty, size-0 axes (one in ten) drawn often enough to matter.
+struct ShapeOptions {
+  int max_rank = 3;
+  std::int64_t max_size = 4;
+  bool allow_empty = true;
+};
+Shape random_shape(Generator& gen, const ShapeOptions& options = {});
+// Two shapes that broadcast together under NumPy's rules: one may have fewer axes, and either may have size 1
+// where the other does not. Their broadcast is a random_shape.
+std::pair<Shape, Shape> random_broadcast_pair(Generator& gen, const ShapeOptions& options = {});
 
 }  // namespace tg

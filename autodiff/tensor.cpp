@@ -7,6 +7,7 @@
 #include <limits>
 #include <sstream>
 
+#include "autodiff/inspect.hpp"
 #include "autodiff/storage.hpp"
 #include "autodiff/tape.hpp"
 
@@ -226,5 +227,16 @@ std::string to_string(const Tensor& x, int max_per_dim) {
 }
 
 std::ostream& operator<<(std::ostream& os, const Tensor& x) { return os << to_string(x); }
+
+// Debuggers call tg::debug_string and tg::debug_tape (autodiff/inspect.hpp) in programs that never do: this file is
+// linked into every program that uses a Tensor, and this table makes the linker bring those functions along.
+namespace {
+struct DebugFunctions {
+  const char* (*tensor)(const Tensor&);
+  const char* (*impl)(const TensorImpl*);
+  const char* (*tape)();
+};
+[[gnu::used]] const DebugFunctions debug_functions{&debug_string, &debug_string, &debug_tape};
+}  // namespace
 
 }  // namespace tg

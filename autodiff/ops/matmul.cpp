@@ -68,7 +68,9 @@ Tensor linear(const Tensor& x, const Tensor& W, const Tensor& b, Where where) {
   if (x.dim() < 1 || x.size(-1) != W.size(1))
     fail("linear", "x is " + shape_str(x.shape()) + " and W is " + shape_str(W.shape()) +
                        "; x's last dimension must equal W's in-features " + std::to_string(W.size(1)));
-  const std::int64_t out_f = W.size(0), in_f = W.size(1), R = x.numel() / std::max<std::int64_t>(in_f, 1);
+  // R: the rows of x, the product of its leading dims (not numel / in_f, which is 0 for in_f = 0 whatever the rows)
+  const std::int64_t out_f = W.size(0), in_f = W.size(1),
+                     R = shape_numel(Shape(x.shape().begin(), x.shape().end() - 1));
   if (b.defined()) {
     detail::check_same_dtype("linear", x, b);
     if (b.shape() != Shape{out_f})

@@ -37,6 +37,45 @@ TEST_CASE("gradcheck: a correct custom op passes", "[gradcheck]") {
   CHECK_THAT(where_str(tape.entry(0).where), Contains("tests/autodiff/test_gradcheck.cpp:"));
 }
 
+namespace {
+
+// x^2 with a backward that is wrong at one element only: 2x, plus `slip` at flat index `at`.
+Tensor square_slip(const Tensor& x, std::int64_t at, double slip, Where where = Where::current()) {
+  Tensor y = detail::map_values(x, [](auto v) { return v * v; });
+  return current_tape().record("square_slip", {x}, y, where, [x, at, slip](const Tensor& g) {
+    Tensor dx = copy(g * x * 2.0);
+    dx.set_flat(at, dx.flat(at) + slip);
+    return std::vector<Tensor>{dx};
+  });
+}
+
+}  // namespace
+
+TEST_CASE("gradcheck: the worst element is reported with its index, both values and the relative error",
+          "[gradcheck]") {
+  Tensor x = tensor({0.5, -1.0, 2.0, 1.5, -0.25, 3.0}, {2, 3}, f64).name("x");
+  x.requires_grad(true);
+  // A small slip at [1, 1] that still fails, and nowhere else: that element is the worst.
+  const GradcheckResult bad = gradcheck([](const std::vector<Tensor>& in) { return square_slip(in[0], 4, 0.01); }, {x});
+  INFO(bad.report);
+  REQUIRE_FALSE(bad.ok);
+  CHECK(bad.worst.input == 0);
+  CHECK(bad.worst.flat == 4);
+  CHECK(bad.worst.index == std::vector<std::int64_t>{1, 1});
+  CHECK(bad.worst.analytic - bad.worst.numeric == Approx(0.01).margin(1e-6));
+  CHECK(bad.worst.rel_error ==
+        Approx(0.01 / std::max(std::abs(bad.worst.analytic), std::abs(bad.worst.numeric))).epsilon(1e-3));
+  CHECK_THAT(bad.report, Contains("gradcheck: worst element: input 0 'x' (2, 3), element 4 [1, 1]: analytic "));
+  CHECK_THAT(bad.report, Contains("relative error "));
+  // A passing check names its worst element too.
+  const GradcheckResult good = gradcheck([](const std::vector<Tensor>& in) { return square_slip(in[0], 4, 0.0); }, {x});
+  INFO(good.report);
+  REQUIRE(good.ok);
+  CHECK(good.worst.flat >= 0);
+  CHECK(good.worst.rel_error < 1e-6);
+  CHECK_THAT(good.report, Contains("worst element: input 0 'x' (2, 3), element "));
+}
+
 TEST_CASE("gradcheck: a wrong backward is caught and reported by input name, element and both values", "[gradcheck]") {
   Tensor x = tensor({1.0, -2.0, 0.5}, f64).name("x");
   x.requires_grad(true);

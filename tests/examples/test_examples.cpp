@@ -101,6 +101,16 @@ TEST_CASE("example elbo_tape, see (elbo.5): the tape names mu, log_var, z and lo
   CHECK(has(r, "(gdb) break vae/iwae.cpp:"));
 }
 
+TEST_CASE("example iwae_step: one IWAE step, then anomaly mode names the op that made the NaN and its line",
+          "[examples][iwae]") {
+  const Run r = run_example("iwae_step");
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(has(r, "iwae_step: L_3 = "));
+  CHECK(has(r, "iwae_step: anomaly: forward of 'linear' (tape entry 9, tensor output of ('z', 'decoder.0.weight', "));
+  CHECK(has(r, "the op was called at vae/model.cpp:"));
+}
+
 TEST_CASE("example jensen: E[log mean of k weights] rises with k toward log E[W]", "[examples][jensen]") {
   const Run r = run_example("jensen");
   INFO(r.out);
@@ -170,8 +180,8 @@ TEST_CASE(
 
 TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
           "[examples][style]") {
-  for (const char* name :
-       {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view", "gradient_variance"}) {
+  for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
+                           "gradient_variance", "iwae_step"}) {
     INFO("examples/" << name << ".cpp");
     std::ifstream in(fs::path(TG_SOURCE_DIR) / "examples" / (std::string(name) + ".cpp"));
     REQUIRE(in.good());

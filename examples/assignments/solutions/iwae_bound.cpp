@@ -1,0 +1,21 @@
+// Exercise iwae_bound, reference solution: L_K = log (1/K) sum_k exp(log_w[k]) per example, stable for any
+// log-weights. The math: docs/derivations/iwae.md.
+#include "iwae_bound/iwae_bound.hpp"
+
+#include <cmath>
+
+#include "autodiff/autodiff.hpp"
+
+namespace assignment {
+
+using tg::Tensor;
+
+Tensor iwae_bound(const Tensor& log_w) {
+  const auto K = static_cast<double>(log_w.size(0));
+  // log sum_k e^{a_k} = m + log sum_k e^{a_k - m} with m = max_k a_k: every e^{a_k - m} is in (0, 1], one is 1.
+  Tensor m = tg::max(log_w, 0, /*keepdim=*/true).detach();  // (1, B); a constant: its gradient would cancel anyway
+  Tensor s = tg::sum(tg::exp(log_w - m), {0});              // (B,), in [1, K]
+  return tg::log(s) + tg::squeeze(m, 0) - std::log(K);      // (B,)
+}
+
+}  // namespace assignment
