@@ -1,11 +1,14 @@
 // print_tape and to_dot (see inspect.hpp).
 #include "autodiff/inspect.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <iomanip>
 #include <map>
 #include <ostream>
 #include <sstream>
+#include <vector>
 
 #ifdef TG_GDB_SCRIPT
 // gdb loads the repository's printers (gdb/tapegrad.py) for every program linked with this file, once the
@@ -25,7 +28,10 @@ namespace {
 std::string few_values(const Tensor& x, int n) {
   std::ostringstream os;
   os << std::setprecision(4) << "[";
-  for (std::int64_t i = 0; i < std::min<std::int64_t>(n, x.numel()); ++i) os << (i ? ", " : "") << x.flat(i);
+  for (std::int64_t i = 0; i < std::min<std::int64_t>(n, x.numel()); ++i) {
+    const double v = x.flat(i);
+    os << (i ? ", " : "") << (v == 0 ? 0.0 : v);  // -0 prints as 0: the sign of a zero means nothing here
+  }
   if (x.numel() > n) os << ", ...";
   return os.str() + "]";
 }
@@ -44,11 +50,10 @@ std::string ref(const Tensor& x) {
 
 }  // namespace
 
+// The table's columns are as wide as their widest cell, so that no cell runs into the next.
 void print_tape(std::ostream& os, const Tape& tape, const PrintOptions& opt) {
-  os << "tape: " << tape.size() << " entries\n";
-  os << std::left << std::setw(5) << "#" << std::setw(14) << "op" << std::setw(12) << "name" << std::setw(14) << "shape"
-     << std::setw(18) << "inputs" << std::setw(36) << "values" << std::setw(12) << "|grad|"
-     << "where\n";
+  using Row = std::array<std::string, 8>;
+  std::vector<Row> rows = {{"#", "op", "name", "shape", "inputs", "values", "|grad|", "where"}};
   for (std::size_t i = 0; i < tape.size(); ++i) {
     const TapeEntry& e = tape.entry(i);
     std::string inputs;
@@ -56,10 +61,16 @@ void print_tape(std::ostream& os, const Tape& tape, const PrintOptions& opt) {
     const Tensor g = e.out.grad();
     std::ostringstream gn;
     gn << std::setprecision(4) << (g.defined() ? norm(g) : 0.0);
-    os << std::left << std::setw(5) << i << std::setw(14) << e.op << std::setw(12)
-       << (e.out.name().empty() ? "-" : e.out.name()) << std::setw(14) << shape_str(e.out.shape()) << std::setw(18)
-       << inputs << std::setw(36) << few_values(e.out, opt.values) << std::setw(12) << (g.defined() ? gn.str() : "-")
-       << where_str(e.where) << "\n";
+    rows.push_back({std::to_string(i), e.op, e.out.name().empty() ? "-" : e.out.name(), shape_str(e.out.shape()),
+                    inputs, few_values(e.out, opt.values), g.defined() ? gn.str() : "-", where_str(e.where)});
+  }
+  std::array<std::size_t, 8> width{};
+  for (const Row& r : rows)
+    for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  os << "tape: " << tape.size() << (tape.size() == 1 ? " entry\n" : " entries\n");
+  for (const Row& r : rows) {
+    for (std::size_t c = 0; c + 1 < r.size(); ++c) os << std::left << std::setw(static_cast<int>(width[c] + 2)) << r[c];
+    os << r.back() << "\n";
   }
 }
 

@@ -1,5 +1,7 @@
-// Seeing the tape: print_tape lists the entries (index, op, name, shape, a few values, gradient norm after
-// backward, file:line); to_dot writes the graph for Graphviz (`dot -Tsvg tape.dot -o tape.svg`).
+// Seeing the tape: print_tape lists the entries (index, op, name, shape, inputs, a few values, gradient norm after
+// backward, file:line) in columns as wide as their contents; to_dot writes the graph for Graphviz
+// (`dot -Tsvg tape.dot -o tape.svg`). An op built from other ops shows as the ops it records: mean(x) is a `sum` then
+// a `div_scalar` by the count, prob::log_mean_exp a `logsumexp` then an `add_scalar` of -log n.
 #pragma once
 #include <iosfwd>
 #include <string>

@@ -44,7 +44,12 @@ std::shared_ptr<Storage> allocate_storage(std::size_t bytes) {
     p.stats.system_allocations++;
   }
   s->data = std::aligned_alloc(64, s->capacity);
-  if (s->data == nullptr) throw std::bad_alloc();
+  if (s->data == nullptr) {
+    std::lock_guard lock(p.mutex);
+    p.stats.bytes_in_use -= s->capacity;
+    p.stats.system_allocations--;
+    throw std::bad_alloc();  // empty() turns it into a tg::Error naming the shape
+  }
   return s;
 }
 

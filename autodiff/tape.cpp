@@ -78,6 +78,13 @@ void Tape::clear() {
   state_->generation++;
 }
 
+const TapeEntry& Tape::entry(std::size_t i) const {
+  if (i >= entries_.size())
+    fail("Tape::entry",
+         "index " + std::to_string(i) + " is out of range for " + std::to_string(entries_.size()) + " entries");
+  return entries_[i];
+}
+
 bool Tape::owns(const Tensor& x) const {
   const TensorImpl& t = *x.impl();
   return t.entry >= 0 && t.tape.lock() == state_ && t.generation == state_->generation;

@@ -46,7 +46,7 @@ class Tape {
 
   void clear();  // drop every entry; tensors recorded before are stale: using them in a new op is an error
   std::size_t size() const { return entries_.size(); }
-  const TapeEntry& entry(std::size_t i) const { return entries_.at(i); }
+  const TapeEntry& entry(std::size_t i) const;  // throws tg::Error when i >= size()
   std::uint64_t generation() const { return state_->generation; }
   bool owns(const Tensor& x) const;  // x was recorded on this tape since its last clear()
 

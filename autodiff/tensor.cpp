@@ -1,10 +1,12 @@
 // Tensor handles, factories, element access and printing (see tensor.hpp).
 #include "autodiff/tensor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <iomanip>
 #include <limits>
+#include <new>
 #include <sstream>
 
 #include "autodiff/inspect.hpp"
@@ -22,9 +24,13 @@ std::string shape_str(const Shape& shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-std::int64_t shape_numel(const Shape& shape) {
+std::int64_t shape_numel(const Shape& shape, const char* op) {
+  if (std::any_of(shape.begin(), shape.end(), [](std::int64_t d) { return d < 0; }))
+    fail(op, "shape " + shape_str(shape) + " has a negative dimension");
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   std::int64_t n = 1;
-  for (std::int64_t d : shape) n *= d;
+  for (std::int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n)) fail(op, "shape " + shape_str(shape) + " has more than 2^63 - 1 elements");
   return n;
 }
 
@@ -141,14 +147,25 @@ Tensor& Tensor::name(std::string name) {
 
 // ---- factories --------------------------------------------------------------------------------------------------
 
+// Every tensor's storage is made here, so every op that would build an impossible shape stops here with a message:
+// negative sizes, an element count beyond int64, a byte count beyond what the address space can hold, or memory the
+// system refuses. Never a wrapped size, an out-of-bounds write or a bare std::bad_alloc.
 Tensor empty(const Shape& shape, DType dtype) {
-  for (std::int64_t d : shape)
-    if (d < 0) fail("empty", "shape " + shape_str(shape) + " has a negative dimension");
+  const std::int64_t numel = shape_numel(shape, "empty");
+  const auto max_bytes = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / 2;
+  const std::string what = "shape " + std::string(shape_str(shape)) + " of " + dtype_name(dtype);
+  if (static_cast<std::uint64_t>(numel) > max_bytes / dtype_size(dtype))
+    fail("empty", what + " needs more than 2^62 bytes");
+  const std::size_t bytes = static_cast<std::size_t>(numel) * dtype_size(dtype);
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
-  impl->numel = shape_numel(shape);
+  impl->numel = numel;
   impl->dtype = dtype;
-  impl->storage = allocate_storage(static_cast<std::size_t>(shape_numel(shape)) * dtype_size(dtype));
+  try {
+    impl->storage = allocate_storage(bytes);
+  } catch (const std::bad_alloc&) {
+    fail("empty", what + " needs " + std::to_string(bytes) + " bytes, which could not be allocated");
+  }
   return Tensor(impl);
 }
 
@@ -165,7 +182,7 @@ Tensor ones_like(const Tensor& x) { return ones(x.shape(), x.dtype()); }
 Tensor full_like(const Tensor& x, double value) { return full(x.shape(), value, x.dtype()); }
 
 Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype) {
-  if (shape_numel(shape) != static_cast<std::int64_t>(values.size()))
+  if (shape_numel(shape, "tensor") != static_cast<std::int64_t>(values.size()))
     fail("tensor", std::to_string(values.size()) + " values do not fill shape " + shape_str(shape));
   Tensor t = empty(shape, dtype);
   for (std::size_t i = 0; i < values.size(); ++i) t.set_flat(static_cast<std::int64_t>(i), values[i]);
@@ -176,11 +193,14 @@ Tensor tensor(const std::vector<double>& values, DType dtype) {
 }
 
 Tensor arange(double start, double stop, double step, DType dtype) {
-  if (step == 0 || !std::isfinite(start) || !std::isfinite(stop))
-    fail("arange", "start and stop must be finite and step nonzero");
-  const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
-  Tensor t = empty({n}, dtype);
-  for (std::int64_t i = 0; i < n; ++i) t.set_flat(i, start + static_cast<double>(i) * step);
+  if (step == 0 || !std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step))
+    fail("arange", "start, stop and step must be finite and step nonzero");
+  const double count = std::max(0.0, std::ceil((stop - start) / step));
+  if (!(count < 0x1p62))
+    fail("arange", "from " + std::to_string(start) + " to " + std::to_string(stop) + " by " + std::to_string(step) +
+                       " is more than 2^62 values");
+  Tensor t = empty({static_cast<std::int64_t>(count)}, dtype);
+  for (std::int64_t i = 0; i < t.numel(); ++i) t.set_flat(i, start + static_cast<double>(i) * step);
   return t;
 }
 Tensor arange(std::int64_t n, DType dtype) { return arange(0.0, static_cast<double>(n), 1.0, dtype); }

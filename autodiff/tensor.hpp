@@ -19,7 +19,8 @@ std::size_t dtype_size(DType dtype);
 
 using Shape = std::vector<std::int64_t>;
 std::string shape_str(const Shape& shape);  // "(3, 4)"; a scalar is "()"
-std::int64_t shape_numel(const Shape& shape);
+// The number of elements; throws tg::Error naming `op` and the shape for a negative size or more than 2^63 - 1.
+std::int64_t shape_numel(const Shape& shape, const char* op = "shape_numel");
 
 // Every error tapegrad reports on bad input: the message says what, where and why ("matmul: a is (3, 4) ...").
 struct Error : std::invalid_argument {
@@ -91,7 +92,9 @@ class Tensor {
 };
 
 // Factories. A Shape of {} is a scalar (rank 0).
-Tensor empty(const Shape& shape, DType dtype = f32);  // uninitialised values
+// Uninitialised values. Every factory and op allocates through empty: a shape with a negative size, more than
+// 2^63 - 1 elements or more bytes than can be allocated is a tg::Error naming the shape.
+Tensor empty(const Shape& shape, DType dtype = f32);
 Tensor zeros(const Shape& shape, DType dtype = f32);
 Tensor ones(const Shape& shape, DType dtype = f32);
 Tensor full(const Shape& shape, double value, DType dtype = f32);

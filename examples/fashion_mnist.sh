@@ -23,7 +23,11 @@ printf '| model | k | test log p(x) (k = 5000) | test ELBO | active units | trai
 for run in "${runs[@]}"; do
   set -- $run
   csv=build/fmnist/$1-k$2/metrics.csv
-  secs=$(awk -F, 'NR > 1 { s += $9 } END { printf "%.0f", s }' "$csv")
-  tail -n 1 "$csv" | awk -F, -v m="${1^^}" -v k="$2" -v secs="$secs" \
-    '{ printf "| %s | %s | %.2f | %.2f | %d | %s |\n", m, k, $5, $3, $8, secs }'
+  secs=$(awk -F, 'NR > 1 { s += $2 } END { printf "%.0f", s }' "build/fmnist/$1-k$2/timing.csv")
+  # columns by name: metrics.csv has one test_log_px_k<k> column per k used
+  awk -F, -v m="${1^^}" -v k="$2" -v secs="$secs" '
+    NR == 1 { for (i = 1; i <= NF; ++i) col[$i] = i; next }
+    { last = $0 }
+    END { split(last, f, ","); printf "| %s | %s | %.2f | %.2f | %d | %s |\n", m, k, f[col["test_log_px_k5000"]],
+          f[col["test_elbo"]], f[col["active_units"]], secs }' "$csv"
 done

@@ -2,8 +2,12 @@
 // which validates every entry against the model and optimiser before it copies anything in.
 #include "nn/checkpoint.hpp"
 
+#include <array>
+#include <cmath>
 #include <cstring>
+#include <memory>
 #include <span>
+#include <stdexcept>
 
 #include "nn/io/npy.hpp"
 
@@ -50,32 +54,45 @@ io::NpyArray scalar_npy(T value) {
   return io::npy_from(std::span<const T>(&value, 1), {});
 }
 
-// The arrays of one file, the path for messages, and which entries have been claimed by the model or
-// optimiser.
+// The most bytes an .npy entry of this shape and dtype can need: the data and a header of at most 4 KiB (ours
+// take 128 bytes, NumPy's as many). An entry that declares more is refused before it is decompressed.
+std::size_t npy_bound(const Shape& shape, const std::string& code) {
+  return 4096 + static_cast<std::size_t>(shape_numel(shape)) * io::dtype_size(code);
+}
+
+// The entries of one file, the path for messages, and which entries the model, optimiser or training state
+// claimed. Nothing is decompressed until an owner asks for its entry with the shape and dtype it expects.
 struct Reader {
   std::string path;
-  io::NamedArrays arrays;
+  std::vector<std::uint8_t> bytes;
+  std::unique_ptr<io::NpzReader> zip;
   std::vector<bool> used;
 
   [[noreturn]] void error(const std::string& why) const { fail("checkpoint", path + ": " + why); }
 
-  const io::NpyArray* find(const std::string& name) {
-    for (std::size_t i = 0; i < arrays.size(); ++i)
-      if (arrays[i].first == name) return used[i] = true, &arrays[i].second;
-    return nullptr;
+  std::ptrdiff_t find(const std::string& name) {
+    const std::ptrdiff_t i = zip->find(name);
+    if (i >= 0) used[static_cast<std::size_t>(i)] = true;
+    return i;
   }
 
   // The entry `name`, which must exist with this shape and dtype; `owner` says who expects it ("the model").
-  const io::NpyArray& expect(const std::string& name, const Shape& shape, const std::string& code,
-                             const std::string& owner, const std::string& hint = "") {
-    const io::NpyArray* a = find(name);
-    if (!a) error("has no tensor " + name + ", which " + owner + " has" + hint);
-    if (a->dtype != code)
-      error(name + " has dtype " + npy_dtype_name(a->dtype) + " in the file but " + npy_dtype_name(code) + " in " +
+  io::NpyArray expect(const std::string& name, const Shape& shape, const std::string& code, const std::string& owner,
+                      const std::string& hint = "") {
+    const std::ptrdiff_t i = find(name);
+    if (i < 0) error("has no tensor " + name + ", which " + owner + " has" + hint);
+    io::NpyArray a;
+    try {
+      a = zip->read(static_cast<std::size_t>(i), npy_bound(shape, code));
+    } catch (const std::runtime_error& e) {
+      fail("checkpoint", e.what());  // names the file and the entry
+    }
+    if (a.dtype != code)
+      error(name + " has dtype " + npy_dtype_name(a.dtype) + " in the file but " + npy_dtype_name(code) + " in " +
             owner);
-    if (a->shape != shape)
-      error(name + " has shape " + shape_str(a->shape) + " in the file but " + shape_str(shape) + " in " + owner);
-    return *a;
+    if (a.shape != shape)
+      error(name + " has shape " + shape_str(a.shape) + " in the file but " + shape_str(shape) + " in " + owner);
+    return a;
   }
 
   template <class T>
@@ -84,7 +101,23 @@ struct Reader {
     std::memcpy(&value, expect(name, {}, code, "a checkpoint").bytes.data(), sizeof(T));
     return value;
   }
+  std::int64_t count(const std::string& name) {  // a non-negative int64 scalar: train.epoch, optim.step, ...
+    const auto v = scalar<std::int64_t>(name, "i8");
+    if (v < 0) error(name + " is " + std::to_string(v) + ", but must be >= 0");
+    return v;
+  }
 };
+
+// "name[i] is v" for the first element of t that is not finite, or "".
+std::string first_non_finite(const std::string& name, const Tensor& t) {
+  return dispatch(t.dtype(), [&]<class T>(T) -> std::string {
+    const T* p = t.data<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(p[i]))
+        return name + "[" + std::to_string(i) + "] is " + (std::isnan(p[i]) ? "nan" : std::to_string(p[i]));
+    return "";
+  });
+}
 
 void save_rng(io::NamedArrays& out, const std::string& name, const Generator::State& s) {
   io::NpyArray words{"u8", {4}, std::vector<std::uint8_t>(sizeof(s.s))};  // nn/io/npy has no npy_from for uint64
@@ -96,10 +129,15 @@ void save_rng(io::NamedArrays& out, const std::string& name, const Generator::St
 
 Generator::State load_rng(Reader& r, const std::string& name) {
   Generator::State s;
-  const io::NpyArray& words = r.expect("rng." + name + ".state", {4}, "u8", "a checkpoint");
+  const std::string prefix = "rng." + name;
+  const io::NpyArray words = r.expect(prefix + ".state", {4}, "u8", "a checkpoint");
   std::memcpy(s.s.data(), words.bytes.data(), sizeof(s.s));
-  s.has_spare = r.scalar<std::uint8_t>("rng." + name + ".has_spare", "u1") != 0;
-  s.spare = r.scalar<double>("rng." + name + ".spare", "f8");
+  if (s.s == std::array<std::uint64_t, 4>{}) r.error(prefix + ".state is all zeros, which no generator reaches");
+  const auto has_spare = r.scalar<std::uint8_t>(prefix + ".has_spare", "u1");
+  if (has_spare > 1) r.error(prefix + ".has_spare is " + std::to_string(has_spare) + ", but must be 0 or 1");
+  s.has_spare = has_spare == 1;
+  s.spare = r.scalar<double>(prefix + ".spare", "f8");
+  if (!std::isfinite(s.spare)) r.error(prefix + ".spare is " + std::to_string(s.spare) + ", but must be finite");
   return s;
 }
 
@@ -119,14 +157,25 @@ double TrainState::meta_value(const std::string& key) const {
 
 void save_checkpoint(const std::string& path, const Module& model, const Optimizer* optimizer,
                      const TrainState& state) {
+  // Refuse what load_checkpoint would refuse, before anything is written: the file at `path` stays as it was.
+  auto refuse = [&](const std::string& why) { fail("checkpoint", path + ": not written: " + why); };
   io::NamedArrays out;
   for (const auto& [name, p] : model.named_parameters()) {
-    if (is_reserved(name))
-      fail("checkpoint", path + ": parameter " + name + " starts with a prefix reserved for training state");
+    if (is_reserved(name)) refuse("parameter " + name + " starts with a prefix reserved for training state");
+    const std::string bad = first_non_finite(name, p);
+    if (!bad.empty()) refuse(bad + ", but a parameter must be finite");
     out.emplace_back(name, to_npy(p));
   }
+  if (state.epoch < 0 || state.step < 0)
+    refuse("epoch is " + std::to_string(state.epoch) + " and step " + std::to_string(state.step) +
+           ", but both must be >= 0");
   if (optimizer) {
     const OptimizerState s = optimizer->state();
+    try {
+      optimizer->check_state(s);
+    } catch (const Error& e) {
+      refuse(std::string("optimiser state: ") + e.what());
+    }
     for (const auto& [name, t] : s.buffers) out.emplace_back("optim." + s.kind + "." + name, to_npy(t));
     out.emplace_back("optim.step", scalar_npy<std::int64_t>(s.step));
   }
@@ -142,20 +191,26 @@ static OptimizerState read_optimizer(Reader& r, const Optimizer& optimizer) {
   const std::string prefix = "optim." + optimizer.kind() + ".";
   const std::string hint = " (was the file saved with another optimiser, or without one?)";
   for (const Optimizer::BufferSpec& b : optimizer.buffer_specs()) {
-    if (!b.required && !r.find(prefix + b.name)) continue;  // e.g. SGD momentum before its first step
-    const io::NpyArray& a = r.expect(prefix + b.name, b.shape, npy_code(b.dtype), "the optimiser", hint);
+    if (!b.required && r.find(prefix + b.name) < 0) continue;  // e.g. SGD momentum before its first step
+    const io::NpyArray a = r.expect(prefix + b.name, b.shape, npy_code(b.dtype), "the optimiser", hint);
     s.buffers.emplace_back(b.name, to_tensor(a, b.dtype));
   }
-  std::memcpy(&s.step, r.expect("optim.step", {}, "i8", "the optimiser", hint).bytes.data(), sizeof(s.step));
+  if (r.find("optim.step") < 0) r.error("has no tensor optim.step, which the optimiser has" + hint);
+  s.step = r.count("optim.step");
+  try {
+    optimizer.check_state(s);  // values too: e.g. a negative second moment
+  } catch (const Error& e) {
+    r.error(std::string("optimiser state: ") + e.what());
+  }
   return s;
 }
 
 static void read_train_state(Reader& r, TrainState& state) {
-  state.epoch = r.scalar<std::int64_t>("train.epoch", "i8");
-  state.step = r.scalar<std::int64_t>("train.step", "i8");
+  state.epoch = r.count("train.epoch");
+  state.step = r.count("train.step");
   const std::string suffix = ".state";
-  for (std::size_t i = 0; i < r.arrays.size(); ++i) {
-    const std::string name = r.arrays[i].first;
+  for (const io::NpzReader::Entry& e : r.zip->entries()) {
+    const std::string& name = e.name;
     if (starts_with(name, "rng.") && name.size() > 4 + suffix.size() &&
         name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
       state.rngs.emplace_back(name.substr(4, name.size() - 4 - suffix.size()), Generator::State{});
@@ -165,32 +220,54 @@ static void read_train_state(Reader& r, TrainState& state) {
   for (auto& [key, value] : state.meta) value = r.scalar<double>("meta." + key, "f8");
 }
 
-TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
-  Reader r{path, {}, {}};
+// Opens the file with a budget from what the model and optimiser need (plus room for the training state), so
+// that a file of any other size is refused before it is read.
+static void open_checkpoint(Reader& r, const NamedTensors& params, const Optimizer* optimizer) {
+  std::size_t budget = std::size_t{64} << 20;
+  for (const auto& [name, p] : params) budget += npy_bound(p.shape(), npy_code(p.dtype())) + 256 + 2 * name.size();
+  if (optimizer)
+    for (const Optimizer::BufferSpec& b : optimizer->buffer_specs())
+      budget += npy_bound(b.shape, npy_code(b.dtype)) + 256 + 2 * b.name.size();
   try {
-    r.arrays = io::load_npz(path);
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
+    r.bytes = io::read_file_bytes(r.path, budget);
+    r.zip = std::make_unique<io::NpzReader>(r.bytes, r.path);
+  } catch (const std::runtime_error& e) {
     fail("checkpoint", e.what());
   }
-  r.used.assign(r.arrays.size(), false);
-  // 1. check everything against the model and optimiser, reading into fresh tensors
+  r.used.assign(r.zip->entries().size(), false);
+}
+
+TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* optimizer) {
+  Reader r{path, {}, {}, {}};
   NamedTensors params = model.named_parameters();
-  std::vector<Tensor> values;
+  open_checkpoint(r, params, optimizer);
+  // 1. Every name first (nothing decompressed yet): an entry nobody expects is an error.
   for (const auto& [name, p] : params)
+    if (r.find(name) < 0) r.error("has no tensor " + name + ", which the model has");
+  for (std::size_t i = 0; i < r.zip->entries().size(); ++i) {
+    const std::string& name = r.zip->entries()[i].name;
+    const bool known = r.used[i] || starts_with(name, "rng.") || starts_with(name, "meta.") || name == "train.epoch" ||
+                       name == "train.step" || starts_with(name, "optim.");
+    if (!known) r.error("has a tensor " + io::printable_name(name) + " that the model does not have");
+  }
+  // 2. Read and check every value into fresh tensors.
+  std::vector<Tensor> values;
+  for (const auto& [name, p] : params) {
     values.push_back(to_tensor(r.expect(name, p.shape(), npy_code(p.dtype()), "the model"), p.dtype()));
+    const std::string bad = first_non_finite(name, values.back());
+    if (!bad.empty()) r.error(bad + ", but a parameter must be finite");
+  }
   OptimizerState opt_state;
   if (optimizer) opt_state = read_optimizer(r, *optimizer);
   TrainState state;
   read_train_state(r, state);
-  for (std::size_t i = 0; i < r.arrays.size(); ++i) {
-    const std::string& name = r.arrays[i].first;
+  for (std::size_t i = 0; i < r.zip->entries().size(); ++i) {
+    const std::string& name = r.zip->entries()[i].name;
     if (!r.used[i] && !(starts_with(name, "optim.") && !optimizer))
-      r.error("has a tensor " + name + " that the " + (is_reserved(name) ? "training state" : "model") +
-              " does not have");
+      r.error("has a tensor " + io::printable_name(name) + " that the " +
+              (is_reserved(name) ? "training state" : "model") + " does not have");
   }
-  // 2. nothing can fail now: copy in
+  // 3. Nothing can fail now: copy in.
   for (std::size_t i = 0; i < params.size(); ++i)
     std::memcpy(params[i].second.raw_data(), values[i].raw_data(),
                 static_cast<std::size_t>(values[i].numel()) * tg::dtype_size(values[i].dtype()));

@@ -9,15 +9,28 @@
 
 namespace tg::nn {
 
+// a * b, or a tg::Error naming `what` when it overflows int64.
+static std::int64_t product(const char* what, const char* a_name, std::int64_t a, const char* b_name, std::int64_t b) {
+  std::int64_t p = 0;
+  if (__builtin_mul_overflow(a, b, &p))
+    fail(what, std::string(a_name) + " * " + b_name + " = " + std::to_string(a) + " * " + std::to_string(b) +
+                   " is more than 2^63 - 1");
+  return p;
+}
+
 static void check_layout(const char* what, std::size_t size, std::int64_t n, std::int64_t dim, std::size_t n_labels,
                          std::int64_t height, std::int64_t width) {
   if (n < 0) fail(what, "n is " + std::to_string(n) + ", but must be >= 0");
   if (dim < 1) fail(what, "dim is " + std::to_string(dim) + ", but must be >= 1");
-  if (static_cast<std::int64_t>(size) != n * dim)
-    fail(what, "there are " + std::to_string(size) + " values, but n * dim is " + std::to_string(n * dim));
-  if (n_labels != 0 && static_cast<std::int64_t>(n_labels) != n)
+  const std::int64_t count = product(what, "n", n, "dim", dim);
+  if (static_cast<std::uint64_t>(size) != static_cast<std::uint64_t>(count))
+    fail(what, "there are " + std::to_string(size) + " values, but n * dim is " + std::to_string(count));
+  if (n_labels != 0 && static_cast<std::uint64_t>(n_labels) != static_cast<std::uint64_t>(n))
     fail(what, "there are " + std::to_string(n_labels) + " labels, but must be 0 or n = " + std::to_string(n));
-  if ((height != 0 || width != 0) && height * width != dim)
+  if (height < 0 || width < 0)
+    fail(what,
+         "height and width are " + std::to_string(height) + " and " + std::to_string(width) + ", but must be >= 0");
+  if ((height != 0 || width != 0) && product(what, "height", height, "width", width) != dim)
     fail(what, "height * width is " + std::to_string(height * width) + ", but must equal dim " + std::to_string(dim));
 }
 
@@ -53,6 +66,13 @@ std::int32_t Dataset::label(std::int64_t i) const {
 }
 
 float Dataset::value(std::int64_t i, std::int64_t j) const {
+  check_row("Dataset::value", i);
+  if (j < 0 || j >= dim_)
+    fail("Dataset::value", "column is " + std::to_string(j) + ", but must be in [0, " + std::to_string(dim_) + ")");
+  return at(i, j);
+}
+
+float Dataset::at(std::int64_t i, std::int64_t j) const {
   const std::size_t k = static_cast<std::size_t>(i * dim_ + j);
   return is_u8() ? static_cast<float>(u8_[k]) / 255.0f : f32_[k];
 }
@@ -60,7 +80,7 @@ float Dataset::value(std::int64_t i, std::int64_t j) const {
 double Dataset::mean() const {
   double total = 0.0;
   for (std::int64_t i = 0; i < n_; ++i)
-    for (std::int64_t j = 0; j < dim_; ++j) total += value(i, j);
+    for (std::int64_t j = 0; j < dim_; ++j) total += at(i, j);
   return n_ > 0 ? total / static_cast<double>(n_ * dim_) : 0.0;
 }
 
@@ -69,7 +89,7 @@ Tensor Dataset::gather(std::span<const std::int64_t> indices) const {
   float* out = x.data<float>();
   for (std::size_t b = 0; b < indices.size(); ++b) {
     check_row("Dataset::gather", indices[b]);
-    for (std::int64_t j = 0; j < dim_; ++j) out[static_cast<std::int64_t>(b) * dim_ + j] = value(indices[b], j);
+    for (std::int64_t j = 0; j < dim_; ++j) out[static_cast<std::int64_t>(b) * dim_ + j] = at(indices[b], j);
   }
   return x;
 }
@@ -98,7 +118,7 @@ Dataset Dataset::binarized(double threshold) const {
   std::vector<std::uint8_t> bits(static_cast<std::size_t>(n_ * dim_));
   for (std::int64_t i = 0; i < n_; ++i)
     for (std::int64_t j = 0; j < dim_; ++j) {
-      const float v = value(i, j);
+      const float v = at(i, j);
       if (!(v >= 0.0f && v <= 1.0f))
         fail("Dataset::binarized", "value[" + std::to_string(i) + ", " + std::to_string(j) + "] is " +
                                        std::to_string(v) + ", but must be in [0, 1]");
@@ -151,15 +171,19 @@ std::span<const std::int64_t> BatchIterator::indices() const {
   return batches_[static_cast<std::size_t>(pos_ - 1)];
 }
 
-static Dataset from_idx(const io::IdxArray& images, const io::IdxArray& labels) {
+static Dataset from_idx(const io::IdxArray& images, const io::IdxArray& labels, const std::string& what) {
   const std::int64_t n = images.shape.at(0), h = images.shape.at(1), w = images.shape.at(2);
+  if (h < 1 || w < 1)
+    fail("load_mnist_like",
+         what + " images are " + std::to_string(h) + " x " + std::to_string(w) + " pixels; they need at least one");
   std::vector<std::int32_t> ls(labels.data.begin(), labels.data.end());
-  return Dataset::from_u8(images.data, n, h * w, std::move(ls), h, w);
+  return Dataset::from_u8(images.data, n, product("load_mnist_like", "rows", h, "columns", w), std::move(ls), h, w);
 }
 
 TrainTest load_mnist_like(const std::string& dir) {
   const io::IdxDataset idx = io::load_idx_dir(dir);
-  return {from_idx(idx.train_images, idx.train_labels), from_idx(idx.test_images, idx.test_labels)};
+  return {from_idx(idx.train_images, idx.train_labels, dir + ": train"),
+          from_idx(idx.test_images, idx.test_labels, dir + ": t10k")};
 }
 
 }  // namespace tg::nn

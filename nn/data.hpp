@@ -30,7 +30,7 @@ class Dataset {
   bool is_u8() const { return is_u8_; }
   bool has_labels() const { return !labels_.empty(); }
   std::int32_t label(std::int64_t i) const;
-  float value(std::int64_t i, std::int64_t j) const;  // row i, column j, as served (u8 scaled to [0, 1])
+  float value(std::int64_t i, std::int64_t j) const;  // row i, column j, as served (u8 scaled to [0, 1]); checked
   double mean() const;                                // of every value, as served
 
   // Rows `indices` as a float32 (B, dim) tensor, a constant (not on the tape).
@@ -43,6 +43,7 @@ class Dataset {
 
  private:
   void check_row(const char* what, std::int64_t i) const;
+  float at(std::int64_t i, std::int64_t j) const;  // value(i, j) for indices known to be in range
   std::vector<std::uint8_t> u8_;
   std::vector<float> f32_;
   std::vector<std::int32_t> labels_;

@@ -36,4 +36,11 @@ Tensor MLP::forward(const Tensor& x, Where where) const {
   return h;
 }
 
+Linear& MLP::layer(std::size_t i) {
+  if (i >= layers_.size())
+    fail("MLP::layer",
+         "index " + std::to_string(i) + " is out of range for " + std::to_string(layers_.size()) + " layers");
+  return *layers_[i];
+}
+
 }  // namespace tg::nn

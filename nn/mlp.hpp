@@ -28,7 +28,7 @@ class MLP : public Module {
   Tensor operator()(const Tensor& x, Where where = Where::current()) const { return forward(x, where); }
 
   std::size_t num_layers() const { return layers_.size(); }
-  Linear& layer(std::size_t i) { return *layers_.at(i); }
+  Linear& layer(std::size_t i);  // throws tg::Error when i >= num_layers()
   const std::vector<std::int64_t>& sizes() const { return sizes_; }
   const std::string& activation_name() const { return activation_name_; }
 

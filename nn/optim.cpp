@@ -51,24 +51,42 @@ static const Tensor* find_named(const NamedTensors& ts, const std::string& name)
   return nullptr;
 }
 
-void Optimizer::set_state(const OptimizerState& s) {
+// The first element of t that is not finite (or negative, when must_be_non_negative), as "[i] is v", or "".
+static std::string first_bad_value(const Tensor& t, bool must_be_non_negative) {
+  return dispatch(t.dtype(), [&]<class T>(T) -> std::string {
+    const T* p = t.data<T>();
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(p[i]) || (must_be_non_negative && p[i] < 0))
+        return "[" + std::to_string(i) + "] is " + (std::isnan(p[i]) ? std::string("nan") : num(p[i]));
+    return "";
+  });
+}
+
+void Optimizer::check_state(const OptimizerState& s) const {
   const std::string what = kind_ + "::set_state";
   if (s.kind != kind_) fail(what, "the state is of a " + s.kind + " optimiser, but this one is " + kind_);
   if (s.step < 0) fail(what, "step is " + std::to_string(s.step) + ", but must be >= 0");
-  std::vector<Buffer> mine = buffers();
+  const std::vector<Buffer> mine = const_cast<Optimizer*>(this)->buffers();  // only listed, not changed
   for (const auto& [name, t] : s.buffers) {
     bool known = false;
     for (const Buffer& b : mine) known = known || b.name == name;
     if (!known) fail(what, "the state has a buffer " + name + " that this optimiser does not have");
   }
-  for (const Buffer& b : mine) {  // check everything before changing anything
+  for (const Buffer& b : mine) {
     const Tensor* t = find_named(s.buffers, b.name);
     if (!t && b.required) fail(what, "the state has no buffer " + b.name);
-    if (t && (t->shape() != b.param->shape() || t->dtype() != b.param->dtype()))
-      fail(what, b.name + " is " + shape_str(t->shape()) + " " + dtype_name(t->dtype()) + ", but must be " +
-                     shape_str(b.param->shape()) + " " + dtype_name(b.param->dtype()));
+    if (!t) continue;
+    if (!t->defined() || t->shape() != b.param->shape() || t->dtype() != b.param->dtype())
+      fail(what, b.name + " is " + (t->defined() ? shape_str(t->shape()) + " " + dtype_name(t->dtype()) : "undefined") +
+                     ", but must be " + shape_str(b.param->shape()) + " " + dtype_name(b.param->dtype()));
+    const std::string bad = first_bad_value(*t, b.non_negative);
+    if (!bad.empty()) fail(what, b.name + bad + ", but must be finite" + (b.non_negative ? " and >= 0" : ""));
   }
-  for (const Buffer& b : mine) {
+}
+
+void Optimizer::set_state(const OptimizerState& s) {
+  check_state(s);  // everything, before changing anything
+  for (const Buffer& b : buffers()) {
     const Tensor* t = find_named(s.buffers, b.name);
     *b.value = t ? copy(*t) : Tensor();
   }
@@ -145,7 +163,7 @@ std::vector<Optimizer::Buffer> Adam::buffers() {
   std::vector<Buffer> out;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     out.push_back({"m." + params_[i].first, &m_[i], &params_[i].second, true});
-    out.push_back({"v." + params_[i].first, &v_[i], &params_[i].second, true});
+    out.push_back({"v." + params_[i].first, &v_[i], &params_[i].second, true, true});
   }
   return out;
 }

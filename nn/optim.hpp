@@ -41,6 +41,7 @@ class Optimizer {
     Tensor* value;
     const Tensor* param;
     bool required;
+    bool non_negative = false;  // e.g. Adam's second moment
   };
   struct BufferSpec {
     std::string name;
@@ -50,8 +51,10 @@ class Optimizer {
   };
   std::vector<BufferSpec> buffer_specs() const;  // what set_state expects: shape and dtype of each buffer
 
-  OptimizerState state() const;             // copies of the defined buffers
-  void set_state(const OptimizerState& s);  // checks kind, names, shapes and dtypes; copies values in
+  OptimizerState state() const;                     // copies of the defined buffers
+  void check_state(const OptimizerState& s) const;  // throws unless set_state(s) would succeed; changes nothing
+  // Checks kind, step, names, shapes, dtypes and values (finite; Adam's v >= 0), then copies the values in.
+  void set_state(const OptimizerState& s);
 
  protected:
   virtual std::vector<Buffer> buffers() = 0;  // in a fixed order

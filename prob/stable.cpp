@@ -31,6 +31,11 @@ Shape join_shapes(const Shape& sample_shape, const Shape& shape) {
   return out;
 }
 
-Shape drop_event(const Shape& shape, int event_dims) { return Shape(shape.begin(), shape.end() - event_dims); }
+Shape drop_event(const Shape& shape, int event_dims) {
+  if (event_dims < 0 || static_cast<std::size_t>(event_dims) > shape.size())
+    fail("drop_event", "event_dims is " + std::to_string(event_dims) + ", but must be in [0, " +
+                           std::to_string(shape.size()) + "] for shape " + shape_str(shape));
+  return Shape(shape.begin(), shape.end() - event_dims);
+}
 
 }  // namespace tg::prob

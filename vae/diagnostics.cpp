@@ -33,7 +33,8 @@ std::int64_t active_units(const LatentModel& model, const Tensor& x, double thre
 }
 
 std::vector<double> effective_sample_size(const Tensor& log_w) {
-  if (log_w.dim() != 2) fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B)");
+  if (log_w.dim() != 2 || log_w.size(0) == 0)
+    fail("effective_sample_size", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B) with K >= 1");
   NoGrad no_grad;
   const Tensor w_tilde = normalised_weights(cast(log_w.detach(), f64));  // see (iwae_gradient.1): (K, B)
   return (1.0 / sum(square(w_tilde), {0}))

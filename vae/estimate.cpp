@@ -40,6 +40,7 @@ void LogWeightSums::add(const Tensor& log_w) {
 }
 
 LogPxEstimate LogWeightSums::result() const {
+  if (k == 0) fail("estimate_log_px", "no log weights were added");
   LogPxEstimate r;
   const double log_k = std::log(static_cast<double>(k));
   for (std::size_t b = 0; b < m.size(); ++b) {
@@ -54,21 +55,25 @@ LogPxEstimate LogWeightSums::result() const {
 }
 
 double LogPxEstimate::mean_log_px() const {
+  if (log_px.empty()) fail("LogPxEstimate::mean_log_px", "the estimate holds no examples");
   double s = 0;
   for (double v : log_px) s += v;
-  return log_px.empty() ? 0.0 : s / static_cast<double>(log_px.size());
+  return s / static_cast<double>(log_px.size());
 }
 
 double LogPxEstimate::mean_std_err() const {
+  if (std_err.empty()) fail("LogPxEstimate::mean_std_err", "the estimate holds no examples");
   double s = 0;
   for (double v : std_err) s += v * v;
-  return std_err.empty() ? 0.0 : std::sqrt(s) / static_cast<double>(std_err.size());
+  return std::sqrt(s) / static_cast<double>(std_err.size());
 }
 
 LogPxEstimate estimate_log_px(const LogWeightModel& model, const Tensor& x, std::int64_t k, Generator& gen,
                               std::int64_t max_rows) {
   if (k < 1) fail("estimate_log_px", "k is " + std::to_string(k) + ", but must be at least 1");
-  if (x.dim() != 2) fail("estimate_log_px", "x is " + shape_str(x.shape()) + "; it must be (B, D)");
+  if (x.dim() != 2 || x.size(0) == 0)
+    fail("estimate_log_px", "x is " + shape_str(x.shape()) + "; it must be (B, D) with B >= 1");
+  if (max_rows < 1) fail("estimate_log_px", "max_rows is " + std::to_string(max_rows) + ", but must be at least 1");
   NoGrad no_grad;
   const std::int64_t B = x.size(0), chunk = std::max<std::int64_t>(1, max_rows / std::max<std::int64_t>(B, 1));
   LogWeightSums sums(B);

@@ -177,14 +177,23 @@ Tensor log_sigmoid(const Tensor& x, Where where) {
                 [x](const Tensor& g) { return std::vector<Tensor>{g * sigmoid(neg(x))}; });
 }
 
-// d/dx clamp(x, lo, hi) = 1 if lo <= x <= hi else 0
+// d/dx clamp(x, lo, hi) = 1 if lo <= x <= hi else 0. The bounds are first rounded to x's dtype, and both the value
+// and the gradient compare against the rounded bounds: a float32 x equal to float(lo) is inside, whatever the
+// rounding of lo was.
 Tensor clamp(const Tensor& x, double lo, double hi, Where where) {
   detail::check_defined("clamp", x, "x");
   if (!(lo <= hi))
     fail("clamp", "lo is " + std::to_string(lo) + " and hi is " + std::to_string(hi) + "; need lo <= hi");
-  Tensor y = detail::map_values(x, [lo, hi](auto v) { return v < lo ? lo : (v > hi ? hi : v); });
+  Tensor y = detail::map_values(x, [lo, hi](auto v) {
+    using T = decltype(v);
+    const T l = static_cast<T>(lo), h = static_cast<T>(hi);
+    return v < l ? l : (v > h ? h : v);
+  });
   return record("clamp", {x}, y, where, [x, lo, hi](const Tensor& g) {
-    return std::vector<Tensor>{g * detail::map_values(x, [lo, hi](auto v) { return lo <= v && v <= hi ? 1 : 0; })};
+    return std::vector<Tensor>{g * detail::map_values(x, [lo, hi](auto v) {
+                                 using T = decltype(v);
+                                 return static_cast<T>(lo) <= v && v <= static_cast<T>(hi) ? 1 : 0;
+                               })};
   });
 }
 

@@ -2,6 +2,7 @@
 // Their derivatives move gradient values back to where they came from. Math: docs/tape.md.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <numeric>
 
 #include "autodiff/ops/common.hpp"
@@ -15,12 +16,13 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
   detail::check_defined("reshape", x, "x");
   Shape s = shape;
   const auto unknown = std::count(s.begin(), s.end(), -1);
-  std::int64_t known = 1;
-  for (std::int64_t d : s) known *= d == -1 ? 1 : d;
   if (unknown > 1 || std::any_of(s.begin(), s.end(), [](std::int64_t d) { return d < -1; }))
     fail("reshape", "target " + shape_str(shape) + " may hold at most one -1 and no other negative size");
+  Shape known_dims;
+  std::copy_if(s.begin(), s.end(), std::back_inserter(known_dims), [](std::int64_t d) { return d != -1; });
+  const std::int64_t known = shape_numel(known_dims, "reshape");
   if (unknown == 1 && known != 0 && x.numel() % known == 0) *std::find(s.begin(), s.end(), -1) = x.numel() / known;
-  if (shape_numel(s) != x.numel() || std::count(s.begin(), s.end(), -1))
+  if (std::count(s.begin(), s.end(), -1) || shape_numel(s, "reshape") != x.numel())
     fail("reshape", "cannot reshape " + shape_str(x.shape()) + " (" + std::to_string(x.numel()) + " elements) to " +
                         shape_str(shape));
   auto impl = std::make_shared<TensorImpl>();
@@ -172,7 +174,11 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {
                          shape_str(xs[0].shape()) + "; all dims but axis " + std::to_string(axis) + " must match");
   }
   std::vector<std::int64_t> starts;
-  for (const Tensor& x : xs) starts.push_back(out_shape[axis]), out_shape[axis] += x.shape()[axis];
+  for (const Tensor& x : xs) {
+    starts.push_back(out_shape[axis]);
+    if (__builtin_add_overflow(out_shape[axis], x.shape()[axis], &out_shape[axis]))
+      fail("concat", "the sizes along axis " + std::to_string(axis) + " add up to more than 2^63 - 1");
+  }
   const std::int64_t outer = outer_of(out_shape, axis), inner = inner_of(out_shape, axis), n = out_shape[axis];
   Tensor out = empty(out_shape, xs[0].dtype());
   for (std::size_t i = 0; i < xs.size(); ++i)

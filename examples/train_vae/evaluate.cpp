@@ -36,16 +36,18 @@ Evaluation evaluate(const vae::Autoencoder& model, const Tensor& x, std::int64_t
 }
 
 std::vector<std::pair<std::string, std::string>> write_pictures(const vae::Autoencoder& model, const Tensor& x,
+                                                                std::int64_t height, std::int64_t width,
                                                                 const std::string& dir, Generator& gen) {
   NoGrad no_grad;
   std::vector<std::pair<std::string, std::string>> files;
+  if (height < 1 || width < 1 || height * width != x.size(1)) return files;  // not images
   const std::int64_t n = std::min<std::int64_t>(16, x.size(0)), L = model.prior_dim();
   Tensor inputs = slice(x, 0, 0, n);
   Tensor recon = model.reconstruct(inputs);  // mean of p(x|z) at the posterior's centre
-  write_image_grid(dir + "/reconstructions.png", concat({inputs, recon}, 0), n);
+  write_image_grid(dir + "/reconstructions.png", concat({inputs, recon}, 0), n, height, width);
   files.emplace_back("reconstructions.png", "test inputs (top) and reconstructions (bottom)");
   Tensor samples = model.decode_mean(randn({64, L}, gen, x.dtype()));  // z ~ p(z), then the mean of p(x|z)
-  write_image_grid(dir + "/samples.png", samples, 8);
+  write_image_grid(dir + "/samples.png", samples, 8, height, width);
   files.emplace_back("samples.png", "decoded samples from the prior p(z)");
   if (L == 2) {  // the decoded manifold: z on a 15 x 15 grid over [-2, 2]^2
     const int g = 15;
@@ -55,7 +57,7 @@ std::vector<std::pair<std::string, std::string>> write_pictures(const vae::Autoe
         z.set({i * g + j, 0}, -2.0 + 4.0 * j / (g - 1));
         z.set({i * g + j, 1}, 2.0 - 4.0 * i / (g - 1));
       }
-    write_image_grid(dir + "/manifold.png", model.decode_mean(z), g);
+    write_image_grid(dir + "/manifold.png", model.decode_mean(z), g, height, width);
     files.emplace_back("manifold.png", "the decoder over a grid of the 2-D latent space");
   }
   return files;

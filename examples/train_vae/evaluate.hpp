@@ -22,9 +22,10 @@ struct Evaluation {
 Evaluation evaluate(const vae::Autoencoder& model, const Tensor& x, std::int64_t iwae_k, std::int64_t log_px_k,
                     Generator& gen);
 
-// Writes reconstructions.png, samples.png and, for a 2-D latent space, manifold.png into dir. Returns the list of
-// (file, caption) for the index page.
+// Writes reconstructions.png, samples.png and, for a 2-D latent space, manifold.png into dir, for rows of x that are
+// height x width images (nothing when they are not). Returns the list of (file, caption) for the index page.
 std::vector<std::pair<std::string, std::string>> write_pictures(const vae::Autoencoder& model, const Tensor& x,
+                                                                std::int64_t height, std::int64_t width,
                                                                 const std::string& dir, Generator& gen);
 
 }  // namespace tg::app

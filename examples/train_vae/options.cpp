@@ -2,6 +2,8 @@
 #include "options.hpp"
 
 #include <charconv>
+#include <cmath>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -9,18 +11,36 @@ namespace tg::app {
 
 namespace {
 
-std::int64_t to_int(const std::string& flag, const std::string& v, std::int64_t lo) {
-  std::int64_t x = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+// Generous bounds that keep every size product far from overflow; memory runs out long before them, and then the
+// library says so (tg::Error naming the shape).
+constexpr std::int64_t kMaxWidth = 1 << 20;    // --latent, --hidden
+constexpr std::int64_t kMaxSamples = 1 << 24;  // --k, --batch, --eval-k, --eval-k-epoch
+
+// A whole number in [lo, hi]; the message says which of "not a number", "too small" and "too large" it is.
+std::uint64_t to_uint(const std::string& flag, const std::string& v, std::uint64_t lo, std::uint64_t hi) {
+  const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+  const bool negative = v.size() > 1 && v[0] == '-' && v.find_first_not_of("0123456789", 1) == std::string::npos;
+  if (negative) throw UsageError(flag + ": " + v + " must be at least " + std::to_string(lo));
+  if (!digits) throw UsageError(flag + ": '" + v + "' is not a whole number");
+  std::uint64_t x = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec == std::errc::result_out_of_range || x > hi)
+    throw UsageError(flag + ": " + v + " must be at most " + std::to_string(hi));
   if (ec != std::errc() || end != v.data() + v.size()) throw UsageError(flag + ": '" + v + "' is not a whole number");
   if (x < lo) throw UsageError(flag + ": " + v + " must be at least " + std::to_string(lo));
   return x;
 }
 
+std::int64_t to_int(const std::string& flag, const std::string& v, std::int64_t lo, std::int64_t hi) {
+  return static_cast<std::int64_t>(to_uint(flag, v, static_cast<std::uint64_t>(lo), static_cast<std::uint64_t>(hi)));
+}
+
 double to_double(const std::string& flag, const std::string& v) {
   std::istringstream in(v);
   double x = 0;
-  if (!(in >> x) || !in.eof() || !(x > 0) || x > 1e3) throw UsageError(flag + ": '" + v + "' is not a positive number");
+  if (!(in >> x) || !in.eof() || !(x > 0) || !std::isfinite(x))
+    throw UsageError(flag + ": '" + v + "' is not a positive number");
+  if (x > 1e3) throw UsageError(flag + ": " + v + " must be at most 1000");
   return x;
 }
 
@@ -35,8 +55,9 @@ std::string one_of(const std::string& flag, const std::string& v, const std::vec
 std::vector<std::int64_t> to_sizes(const std::string& flag, const std::string& v) {
   std::vector<std::int64_t> sizes;
   std::stringstream in(v);
-  for (std::string part; std::getline(in, part, ',');) sizes.push_back(to_int(flag, part, 1));
-  if (sizes.empty()) throw UsageError(flag + ": give layer sizes like 200,200");
+  for (std::string part; std::getline(in, part, ',');) sizes.push_back(to_int(flag, part, 1, kMaxWidth));
+  if (sizes.empty() || v.back() == ',') throw UsageError(flag + ": give layer sizes like 200,200");
+  if (sizes.size() > 64) throw UsageError(flag + ": " + std::to_string(sizes.size()) + " layers, at most 64");
   return sizes;
 }
 
@@ -91,7 +112,7 @@ Options parse_options(int argc, char** argv) {
     if (flag == "--model")
       o.model = one_of(flag, v, {"vae", "iwae"});
     else if (flag == "--k")
-      o.k = to_int(flag, v, 1);
+      o.k = to_int(flag, v, 1, kMaxSamples);
     else if (flag == "--estimator")
       o.estimator = one_of(flag, v, {"reparam", "stl", "dreg"});
     else if (flag == "--arch")
@@ -99,35 +120,35 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--posterior")
       o.posterior = one_of(flag, v, {"gaussian", "coupling"});
     else if (flag == "--latent")
-      o.latent = to_int(flag, v, 1), explicit_sizes = true;
+      o.latent = to_int(flag, v, 1, kMaxWidth), explicit_sizes = true;
     else if (flag == "--hidden")
       o.hidden = to_sizes(flag, v), explicit_sizes = true;
     else if (flag == "--activation")
       o.activation = one_of(flag, v, {"relu", "tanh", "sigmoid", "softplus"}), explicit_sizes = true;
     else if (flag == "--epochs")
-      o.epochs = to_int(flag, v, 1);
+      o.epochs = to_int(flag, v, 1, 1000000);
     else if (flag == "--batch")
-      o.batch = to_int(flag, v, 1);
+      o.batch = to_int(flag, v, 1, kMaxSamples);
     else if (flag == "--lr")
       o.lr = to_double(flag, v);
     else if (flag == "--schedule")
       o.schedule = one_of(flag, v, {"constant", "iwae"});
     else if (flag == "--seed")
-      o.seed = static_cast<std::uint64_t>(to_int(flag, v, 0));
+      o.seed = to_uint(flag, v, 0, std::numeric_limits<std::uint64_t>::max());
     else if (flag == "--threads")
-      o.threads = static_cast<int>(to_int(flag, v, 0));
+      o.threads = static_cast<int>(to_int(flag, v, 0, 1024));
     else if (flag == "--data")
       o.data = v;
     else if (flag == "--train-n")
-      o.train_n = to_int(flag, v, 0);
+      o.train_n = to_int(flag, v, 0, std::numeric_limits<std::int64_t>::max());
     else if (flag == "--binarize")
       o.binarize = one_of(flag, v, {"dynamic", "fixed"});
     else if (flag == "--eval-k")
-      o.eval_k = to_int(flag, v, 1);
+      o.eval_k = to_int(flag, v, 1, kMaxSamples);
     else if (flag == "--eval-k-epoch")
-      o.eval_k_epoch = to_int(flag, v, 1);
+      o.eval_k_epoch = to_int(flag, v, 1, kMaxSamples);
     else if (flag == "--eval-n")
-      o.eval_n = to_int(flag, v, 0);
+      o.eval_n = to_int(flag, v, 0, std::numeric_limits<std::int64_t>::max());
     else if (flag == "--out")
       o.out = v;
     else if (flag == "--resume")

@@ -17,7 +17,12 @@ struct EpochMetrics {
   double seconds = 0, examples_per_s = 0;
 };
 
+// Columns: epoch, train_bound, test_elbo, test_iwae_k<K>, one test_log_px_k<k> per number of importance samples
+// used (empty where that k was not used), kl, active_units. metrics.csv holds what the run computed, nothing that
+// depends on the machine: the same seed gives the same file byte for byte (with any number of threads). Wall-clock
+// times go to timing.csv: epoch, seconds, examples_per_s.
 void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k);
+void write_timing_csv(const std::string& path, const std::vector<EpochMetrics>& rows);
 // images: (N, H*W) values in [0, 1], laid out `cols` per row with a 1-pixel gap.
 void write_image_grid(const std::string& path, const Tensor& images, std::int64_t cols, std::int64_t height = 28,
                       std::int64_t width = 28);

@@ -1,6 +1,7 @@
 // The training run of train_vae (see train.hpp).
 #include "train.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -75,7 +76,57 @@ Tensor training_bound(const vae::Autoencoder& model, const Tensor& x, const Tens
   return model.elbo(x, eps);  // the ELBO with every KL the model has in closed form
 }
 
-// One epoch of Adam steps on -mean(bound); returns the mean training bound.
+// The training objective of one batch: -mean(bound) with the noise eps given.
+Tensor batch_loss(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const Options& o) {
+  return -mean(training_bound(model, x, eps, o.model, vae::estimator_from_name(o.estimator)));
+}
+
+// The first gradient that holds a NaN or an infinity, as "encoder.0.weight", or "".
+std::string non_finite_gradient(const vae::Autoencoder& model) {
+  for (const auto& [name, p] : model.named_parameters()) {
+    const Tensor g = p.grad();
+    if (!g.defined()) continue;
+    const bool finite = dispatch(g.dtype(), [&]<class T>(T) {
+      T sum = 0;  // NaN and +-inf survive a sum (inf - inf is NaN)
+      for (std::int64_t i = 0; i < g.numel(); ++i) sum += g.data<T>()[i] * T(0);
+      return sum == T(0);
+    });
+    if (!finite) return name;
+  }
+  return "";
+}
+
+// Why training stops at a step, with where it stopped and what is left on disk.
+Error stopped(const Options& o, std::int64_t epoch, std::int64_t batch, const std::string& why) {
+  return Error("training stopped in epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(batch + 1) +
+               ": " + why + ". The step was not taken" +
+               (epoch > 0 ? " and " + o.out + "/checkpoint.npz still holds epoch " + std::to_string(epoch) : "") +
+               " (try a smaller --lr)");
+}
+
+// A step went non-finite: replay its forward and backward in anomaly mode, which names the first op that made a
+// NaN or an infinity, and stop. The parameters are those before the step (it was not taken), so the replay sees
+// what the step saw; the checkpoint on disk stays the last good one.
+[[noreturn]] void stop_non_finite(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const Options& o,
+                                  std::int64_t epoch, std::int64_t batch, const std::string& what) {
+  std::string report = "anomaly mode found no non-finite value on a replay";
+  current_tape().clear();
+  try {
+    AnomalyMode anomaly;
+    backward(batch_loss(model, x, eps, o));
+  } catch (const AnomalyError& e) {
+    report = e.what();
+  } catch (const Error& e) {
+    report = std::string("the replay stopped first: ") + e.what();
+  }
+  current_tape().clear();
+  throw stopped(o, epoch, batch, what + "; " + report);
+}
+
+std::string number(double v) { return std::isnan(v) ? "nan" : std::to_string(v); }  // never "-nan"
+
+// One epoch of Adam steps on -mean(bound); returns the mean training bound. A loss or gradient that is not finite
+// stops the run before the step is taken (stop_non_finite).
 double train_epoch(vae::Autoencoder& model, nn::Adam& opt, const nn::Dataset& train, const Options& o,
                    Generator& data_gen, Generator& noise_gen, Progress& progress, std::int64_t epoch) {
   nn::BatchIterator batches(
@@ -83,15 +134,25 @@ double train_epoch(vae::Autoencoder& model, nn::Adam& opt, const nn::Dataset& tr
       {.batch_size = o.batch, .shuffle = true, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)},
       data_gen);
   progress.start_epoch(epoch + 1, o.epochs, batches.num_batches());
-  const vae::Estimator estimator = vae::estimator_from_name(o.estimator);
   for (Tensor x; batches.next(x);) {
     current_tape().clear();
     opt.zero_grad();
     Tensor eps = vae::draw_eps(model, x, o.k, noise_gen);  // (K, B, L)
-    Tensor loss = -mean(training_bound(model, x, eps, o.model, estimator));
-    backward(loss);
+    double value = 0;
+    std::string bad;
+    try {  // e.g. the encoder's variance underflows to 0: a distribution refuses its parameters
+      Tensor loss = batch_loss(model, x, eps, o);
+      value = loss.item();
+      if (std::isfinite(value)) backward(loss), bad = non_finite_gradient(model);
+    } catch (const Error& e) {
+      throw stopped(o, epoch, batches.batch_index(), e.what());
+    }
+    if (!std::isfinite(value))
+      stop_non_finite(model, x, eps, o, epoch, batches.batch_index(), "the loss is " + number(value));
+    if (!bad.empty())
+      stop_non_finite(model, x, eps, o, epoch, batches.batch_index(), "the gradient of " + bad + " is not finite");
     opt.step();
-    progress.step(x.size(0), -loss.item());
+    progress.step(x.size(0), -value);
   }
   current_tape().clear();
   return progress.mean_bound();
@@ -103,8 +164,9 @@ void print_summary(const Options& o, const EpochMetrics& m, const Evaluation& ev
       "active units %s\n",
       o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, ev.log_px_std_err,
       static_cast<long long>(log_px_k), m.kl, ev.active_by_layer.c_str());
-  std::printf("wrote %s/{index.html, metrics.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
-              o.out.c_str());
+  std::printf(
+      "wrote %s/{index.html, metrics.csv, timing.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
+      o.out.c_str());
 }
 
 }  // namespace
@@ -124,6 +186,10 @@ int run(const Options& o, const std::string& command_line) {
   if (!o.resume.empty()) {
     state = nn::load_checkpoint(o.resume, model, &opt);
     data_gen.set_state(state.rng("data")), noise_gen.set_state(state.rng("noise"));
+    if (state.epoch >= o.epochs)
+      fail("--resume " + o.resume, "the checkpoint has already trained " + std::to_string(state.epoch) +
+                                       " epochs, and --epochs is " + std::to_string(o.epochs) +
+                                       "; ask for more epochs than that to continue");
   }
   std::printf(
       "train_vae: %s (k = %lld, %s gradient), %s, %lld parameters, %s: %lld train / %lld test images, %d "
@@ -156,11 +222,12 @@ int run(const Options& o, const std::string& command_line) {
     state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
     nn::save_checkpoint(o.out + "/checkpoint.npz", model, &opt, state);
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
+    write_timing_csv(o.out + "/timing.csv", rows);
     write_svg_chart(o.out + "/curves.svg", rows);
     Generator picture_gen(o.seed + 77);
     IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,
                    model.describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
-                   write_pictures(model, x_test, o.out, picture_gen)};
+                   write_pictures(model, x_test, data.test.height(), data.test.width(), o.out, picture_gen)};
     write_index_html(o.out + "/index.html", page, rows);
   }
   if (!rows.empty()) print_summary(o, rows.back(), ev, o.eval_k);

@@ -90,8 +90,18 @@ struct FixedCodes {
   }
 };
 
+[[noreturn]] void fail_at(const char* format, const std::string& what, std::size_t offset, const std::string& why) {
+  throw std::runtime_error(std::string(format) + ": " + what + ": " + why + " at byte " + std::to_string(offset));
+}
 [[noreturn]] void fail_at(const std::string& what, std::size_t offset, const std::string& why) {
-  throw std::runtime_error("gzip: " + what + ": " + why + " at byte " + std::to_string(offset));
+  fail_at("gzip", what, offset, why);
+}
+
+// A size the input claims (gzip's ISIZE, a zip entry's size) is a hint, never trusted for allocation: at most this
+// much is reserved up front; beyond it the buffer grows as the output really arrives.
+std::size_t reserve_for(std::size_t hint, std::size_t input_size, std::size_t max_output) {
+  const std::size_t plausible = input_size > (max_output >> 3) ? max_output : 8 * input_size + (std::size_t{1} << 16);
+  return std::min({hint, plausible, max_output});
 }
 
 std::uint32_t le32(std::span<const std::uint8_t> d, std::size_t p) {
@@ -143,13 +153,22 @@ class BitReader {
 // Decodes one DEFLATE stream from `data` at `start`, appending to `out`.
 class Inflater {
  public:
-  Inflater(std::span<const std::uint8_t> data, std::size_t start, const std::string& what,
-           std::vector<std::uint8_t>& out, std::size_t max_output, std::size_t size_hint)
-      : data_(data), in_(data, start), what_(what), out_(out), base_(out.size()), n_(out.size()), max_(max_output) {
-    out_.resize(n_ + std::min(size_hint, max_ - std::min(max_, n_)));
-  }
+  // Appends to `out` from byte `n` on (out.size() may exceed n: slack kept from earlier members, so that a file of
+  // many small members is decoded in linear time). `offset` is where `data` starts in the file, for messages.
+  Inflater(std::span<const std::uint8_t> data, std::size_t start, const std::string& what, const char* format,
+           std::size_t offset, std::vector<std::uint8_t>& out, std::size_t n, std::size_t max_output)
+      : data_(data),
+        in_(data, start),
+        what_(what),
+        format_(format),
+        offset_(offset),
+        out_(out),
+        base_(n),
+        n_(n),
+        max_(max_output) {}
 
-  // Decodes every block; returns the offset of the first byte after the stream.
+  // Decodes every block; returns the offset of the first byte after the stream. The output ends at n() (the
+  // buffer may be longer).
   std::size_t run() {
     for (bool final = false; !final;) {
       final = bits(1) == 1;
@@ -168,12 +187,12 @@ class Inflater {
       }
     }
     in_.align_to_byte();
-    out_.resize(n_);
     return in_.byte_pos();
   }
+  std::size_t n() const { return n_; }
 
  private:
-  [[noreturn]] void fail(const std::string& why) const { fail_at(what_, in_.offset(), why); }
+  [[noreturn]] void fail(const std::string& why) const { fail_at(format_, what_, offset_ + in_.offset(), why); }
 
   std::uint32_t bits(int n) {
     if (in_.available() < n) {
@@ -210,7 +229,9 @@ class Inflater {
     fail(len <= kMaxBits ? "truncated deflate stream" : "invalid Huffman code");
   }
 
-  void grow(std::size_t need) {  // room for `need` more bytes at n_
+  // Room for `need` more bytes at n_. The buffer doubles (never beyond the limit), so the bytes it zero-fills add up
+  // to at most twice the output: linear time however the output arrives (many members, many tiny blocks).
+  void grow(std::size_t need) {
     if (need > max_ || n_ > max_ - need) fail("decoded data exceeds the limit of " + std::to_string(max_) + " bytes");
     const std::size_t doubled = std::max<std::size_t>(2 * out_.size(), std::size_t{1} << 16);
     out_.resize(std::max(n_ + need, std::min(max_, doubled)));
@@ -290,6 +311,8 @@ class Inflater {
   std::span<const std::uint8_t> data_;
   BitReader in_;
   const std::string& what_;
+  const char* format_;  // "gzip" or "deflate", the first word of every message
+  std::size_t offset_;
   std::vector<std::uint8_t>& out_;
   std::size_t base_, n_, max_;  // start of this stream's output, bytes written, output limit
 };
@@ -337,63 +360,80 @@ std::string hex32(std::uint32_t v) {
 }  // namespace
 
 std::vector<std::uint8_t> inflate_raw(std::span<const std::uint8_t> data, const std::string& what,
-                                      std::size_t max_output, std::size_t size_hint, std::size_t* consumed) {
-  std::vector<std::uint8_t> out;
-  const std::size_t bound = data.size() > max_output / 1032 ? max_output : data.size() * 1032;
-  const std::size_t end = Inflater(data, 0, what, out, max_output, std::min(size_hint, bound)).run();
+                                      std::size_t max_output, std::size_t size_hint, std::size_t* consumed,
+                                      std::size_t offset) {
+  std::vector<std::uint8_t> out(reserve_for(size_hint, data.size(), max_output));
+  Inflater inflater(data, 0, what, "deflate", offset, out, 0, max_output);
+  const std::size_t end = inflater.run();
   if (consumed != nullptr)
     *consumed = end;
   else if (end != data.size())
-    fail_at(what, end, std::to_string(data.size() - end) + " bytes of trailing data after the deflate stream");
+    fail_at("deflate", what, offset + end,
+            std::to_string(data.size() - end) + " bytes of trailing data after the deflate stream");
+  out.resize(inflater.n());
   return out;
 }
 
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::string& what, std::size_t max_output) {
-  std::vector<std::uint8_t> out;
-  // ISIZE of the last member: the exact size of a single-member file, a hint bounded by the best DEFLATE ratio.
-  std::size_t hint = data.size() >= 18 ? le32(data, data.size() - 4) : 0;
-  if (data.size() <= max_output / 1032) hint = std::min(hint, data.size() * 1032);
+  // ISIZE of the last member: the exact size of a single-member file, but only a hint (see reserve_for).
+  std::vector<std::uint8_t> out(
+      reserve_for(data.size() >= 18 ? le32(data, data.size() - 4) : 0, data.size(), max_output));
+  std::size_t n = 0;  // bytes decoded; out.size() - n is slack that the next member fills
   for (std::size_t p = 0;;) {
     p = skip_gzip_header(data, p, what);
-    const std::size_t begin = out.size();
-    p = Inflater(data, p, what, out, max_output, std::exchange(hint, 0)).run();
+    const std::size_t begin = n;
+    Inflater inflater(data, p, what, "gzip", 0, out, n, max_output);
+    p = inflater.run();
+    n = inflater.n();
     if (data.size() - p < 8) fail_at(what, data.size(), "truncated gzip trailer (CRC-32 and length)");
-    const std::uint32_t crc = crc32(std::span(out).subspan(begin));
+    const std::uint32_t crc = crc32(std::span(out).subspan(begin, n - begin));
     if (le32(data, p) != crc)
       fail_at(what, p, "CRC-32 mismatch: stored " + hex32(le32(data, p)) + ", computed " + hex32(crc));
-    const auto size = static_cast<std::uint32_t>(out.size() - begin);  // ISIZE is the length modulo 2^32
+    const auto size = static_cast<std::uint32_t>(n - begin);  // ISIZE is the length modulo 2^32
     if (le32(data, p + 4) != size)
       fail_at(what, p + 4,
               "length mismatch: stored " + std::to_string(le32(data, p + 4)) + ", decoded " + std::to_string(size) +
                   " bytes");
     p += 8;
     const auto rest = data.subspan(p);
-    if (std::all_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b == 0; })) return out;
+    if (std::all_of(rest.begin(), rest.end(), [](std::uint8_t b) { return b == 0; })) {
+      out.resize(n);
+      return out;
+    }
     if (!is_gzip(rest)) fail_at(what, p, "trailing data after the last gzip member");
   }
 }
 
 bool is_gzip(std::span<const std::uint8_t> data) { return data.size() >= 2 && data[0] == 0x1f && data[1] == 0x8b; }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t max_bytes) {
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);
   if (!std::filesystem::exists(status)) throw std::runtime_error("read: " + path + ": no such file");
   if (!std::filesystem::is_regular_file(status)) throw std::runtime_error("read: " + path + ": not a regular file");
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw std::runtime_error("read: " + path + ": cannot open (" + std::strerror(errno) + ")");
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(std::filesystem::file_size(path, ec)));
+  auto too_big = [&](std::uintmax_t size) {
+    throw std::runtime_error("read: " + path + ": the file has " + std::to_string(size) +
+                             " bytes, more than the limit of " + std::to_string(max_bytes));
+  };
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (!ec && size > max_bytes) too_big(size);
+  std::vector<std::uint8_t> bytes(ec ? 0 : static_cast<std::size_t>(size));
   std::size_t got = bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), f.get());
   bytes.resize(got);
   std::uint8_t chunk[4096];  // the file may have grown since its size was taken
-  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
+  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) {
+    if (got > max_bytes - bytes.size()) too_big(bytes.size() + got);
+    bytes.insert(bytes.end(), chunk, chunk + got);
+  }
   if (std::ferror(f.get()))
     throw std::runtime_error("read: " + path + ": read error after " + std::to_string(bytes.size()) + " bytes");
   return bytes;
 }
 
 std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path, std::size_t max_output) {
-  std::vector<std::uint8_t> bytes = read_file_bytes(path);
+  std::vector<std::uint8_t> bytes = read_file_bytes(path, max_output);
   return is_gzip(bytes) ? gunzip(bytes, path, max_output) : bytes;
 }
 

@@ -1,6 +1,8 @@
 // DEFLATE decoding (RFC 1951) and the gzip container around it (RFC 1952), plus whole-file byte I/O
 // (read, read-and-gunzip-if-gzipped, atomic write) used by the IDX, npy/npz and PNG formats.
-// Every malformed input throws std::runtime_error naming the input (`what`) and the byte offset.
+// Every malformed input throws std::runtime_error naming the input (`what`) and the byte offset. Decoding takes
+// time linear in its input and output, and memory bounded by the output limit: sizes that a file claims are never
+// trusted for allocation.
 #pragma once
 
 #include <cstddef>
@@ -15,12 +17,13 @@ namespace tg::nn::io {
 inline constexpr std::size_t default_max_output = std::size_t{1} << 30;  // 1 GiB
 
 // Decodes one raw DEFLATE stream (no zlib or gzip wrapper), as stored in zip entries with method 8.
-// `size_hint` is how many bytes the caller expects (reserved up front, bounded by 1032 x the input size,
-// the best ratio DEFLATE can reach). If `consumed` is given, it receives the number of input bytes the
-// stream used (the rest of `data` is left alone); otherwise bytes after the final block are an error.
+// `size_hint` is how many bytes the caller expects: a hint for the first allocation, capped by what the input size
+// makes plausible, never an allocation the input can force. If `consumed` is given, it receives the number of input
+// bytes the stream used (the rest of `data` is left alone); otherwise bytes after the final block are an error.
+// Messages read "deflate: <what>: <why> at byte N", N counted from `offset` (where `data` starts in its file).
 std::vector<std::uint8_t> inflate_raw(std::span<const std::uint8_t> data, const std::string& what,
                                       std::size_t max_output = default_max_output, std::size_t size_hint = 0,
-                                      std::size_t* consumed = nullptr);
+                                      std::size_t* consumed = nullptr, std::size_t offset = 0);
 
 // Decodes a gzip file: one or more members, each with its header fields, CRC-32 and length checked.
 // Zero bytes after the last member (padding) are ignored; any other trailing data is an error.
@@ -30,10 +33,11 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::
 // True if `data` starts with the gzip magic bytes 1f 8b.
 bool is_gzip(std::span<const std::uint8_t> data);
 
-// The whole content of a regular file.
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+// The whole content of a regular file; a file larger than max_bytes is refused before anything is read.
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::size_t max_bytes = default_max_output);
 
-// The content of a file, gunzipped first if it starts with the gzip magic (whatever its name).
+// The content of a file, gunzipped first if it starts with the gzip magic (whatever its name). max_output bounds
+// both the file and what it decodes to.
 std::vector<std::uint8_t> read_file_maybe_gzip(const std::string& path, std::size_t max_output = default_max_output);
 
 // Writes `bytes` to `path + ".tmp"`, then renames it over `path`, so readers never see a half-written file.

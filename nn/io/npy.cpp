@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <string_view>
@@ -243,22 +244,16 @@ void put_entry_header(std::vector<std::uint8_t>& out, bool central, const std::s
   out.insert(out.end(), name.begin(), name.end());
 }
 
-struct CentralEntry {
-  std::string name;
-  std::uint32_t flags, method, crc;
-  std::uint64_t compressed, size, local_offset;
-};
-
 // Parses the central directory header at `p`; returns the offset just after it.
 std::uint64_t read_central(std::span<const std::uint8_t> d, std::uint64_t p, std::uint64_t end, const std::string& what,
-                           CentralEntry& e) {
+                           NpzReader::Entry& e, std::uint64_t& local_offset, std::uint32_t& flags) {
   if (end - p < 46 || get_le(d, p, 4) != kCentralSig) zip_fail(what, p, "bad central directory entry");
-  e.flags = static_cast<std::uint32_t>(get_le(d, p + 8, 2));
+  flags = static_cast<std::uint32_t>(get_le(d, p + 8, 2));
   e.method = static_cast<std::uint32_t>(get_le(d, p + 10, 2));
   e.crc = static_cast<std::uint32_t>(get_le(d, p + 16, 4));
   e.compressed = get_le(d, p + 20, 4);
   e.size = get_le(d, p + 24, 4);
-  e.local_offset = get_le(d, p + 42, 4);
+  local_offset = get_le(d, p + 42, 4);
   const std::uint64_t name_len = get_le(d, p + 28, 2), extra_len = get_le(d, p + 30, 2);
   const std::uint64_t entry_len = 46 + name_len + extra_len + get_le(d, p + 32, 2);
   if (end - p < entry_len) zip_fail(what, p, "central directory entry runs past the directory");
@@ -269,7 +264,7 @@ std::uint64_t read_central(std::span<const std::uint8_t> d, std::uint64_t p, std
     x = q + len;
     if (x > x_end) zip_fail(what, q - 4, "extra field runs past its entry");
     if (id != 1) continue;  // zip64: the 64-bit values of the fields that hold 0xFFFFFFFF, in this order
-    for (std::uint64_t* field : {&e.size, &e.compressed, &e.local_offset}) {
+    for (std::uint64_t* field : {&e.size, &e.compressed, &local_offset}) {
       if (*field != kZip32Limit) continue;
       if (x - q < 8) zip_fail(what, q, "zip64 extra field too short");
       *field = get_le(d, q, 8);
@@ -277,33 +272,6 @@ std::uint64_t read_central(std::span<const std::uint8_t> d, std::uint64_t p, std
     }
   }
   return p + entry_len;
-}
-
-// The bytes of one entry, checked against its CRC-32.
-std::vector<std::uint8_t> read_entry(std::span<const std::uint8_t> d, const CentralEntry& e, const std::string& what) {
-  const std::uint64_t p = e.local_offset;
-  if (p > d.size() || d.size() - p < 30 || get_le(d, p, 4) != kLocalSig)
-    zip_fail(what, p, "entry '" + e.name + "': no local file header");
-  const std::uint64_t start = p + 30 + get_le(d, p + 26, 2) + get_le(d, p + 28, 2);
-  if (start > d.size() || d.size() - start < e.compressed)
-    zip_fail(what, start, "entry '" + e.name + "': its " + std::to_string(e.compressed) + " bytes run past the end");
-  if (e.flags & 1) zip_fail(what, p, "entry '" + e.name + "' is encrypted");
-  const auto data = d.subspan(start, e.compressed);
-  std::vector<std::uint8_t> bytes;
-  if (e.method == 0 && e.compressed == e.size)
-    bytes.assign(data.begin(), data.end());
-  else if (e.method == 8)
-    bytes = inflate_raw(data, what + ": " + e.name, std::min(e.size, default_max_output), e.size);
-  else
-    zip_fail(what, p,
-             "entry '" + e.name + "': compression method " + std::to_string(e.method) + " with sizes " +
-                 std::to_string(e.compressed) + "/" + std::to_string(e.size) + " is not supported");
-  if (bytes.size() != e.size)
-    zip_fail(
-        what, start,
-        "entry '" + e.name + "' decodes to " + std::to_string(bytes.size()) + " bytes, not " + std::to_string(e.size));
-  if (crc32(bytes) != e.crc) zip_fail(what, start, "entry '" + e.name + "': CRC-32 mismatch");
-  return bytes;
 }
 
 // Finds the central directory: {offset, size, entry count}, through the zip64 records if needed.
@@ -321,6 +289,7 @@ std::array<std::uint64_t, 3> find_central_directory(std::span<const std::uint8_t
     cd = {get_le(d, z + 48, 8), get_le(d, z + 40, 8), get_le(d, z + 32, 8)};
   }
   if (cd[0] > d.size() || d.size() - cd[0] < cd[1]) zip_fail(what, e, "central directory lies outside the file");
+  if (cd[2] > cd[1] / 46) zip_fail(what, e, std::to_string(cd[2]) + " entries do not fit in the central directory");
   return cd;
 }
 
@@ -354,26 +323,123 @@ std::vector<std::uint8_t> encode_npz(const NamedArrays& arrays) {
   return out;
 }
 
-NamedArrays decode_npz(std::span<const std::uint8_t> bytes, const std::string& what) {
-  const auto [offset, size, count] = find_central_directory(bytes, what);
-  NamedArrays arrays;
+std::string printable_name(std::string_view name) {
+  std::string out;
+  for (const char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u < 0x7F && c != '\\' && c != '\'') {
+      out += c;
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", u);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+NpzReader::NpzReader(std::span<const std::uint8_t> bytes, std::string what) : bytes_(bytes), what_(std::move(what)) {
+  const auto [offset, size, count] = find_central_directory(bytes_, what_);
+  struct Extent {
+    std::uint64_t begin, end;
+    std::size_t entry;
+  };
+  std::vector<Extent> extents;
   std::uint64_t p = offset;
   for (std::uint64_t i = 0; i < count; ++i) {
-    CentralEntry e;
-    p = read_central(bytes, p, offset + size, what, e);
+    Entry e;
+    std::uint64_t local = 0;
+    std::uint32_t flags = 0;
+    p = read_central(bytes_, p, offset + size, what_, e, local, flags);
+    const std::string quoted = "entry '" + printable_name(e.name) + "'";
     if (e.name.size() < 4 || e.name.compare(e.name.size() - 4, 4, ".npy") != 0)
-      zip_fail(what, e.local_offset, "entry '" + e.name + "' is not an .npy file");
-    std::string name = e.name.substr(0, e.name.size() - 4);
-    for (const auto& named : arrays)
-      if (named.first == name) zip_fail(what, e.local_offset, "entry '" + e.name + "' appears twice");
-    arrays.emplace_back(std::move(name), decode_npy(read_entry(bytes, e, what), what + ": " + e.name));
+      zip_fail(what_, local, quoted + " is not an .npy file");
+    if (flags & 1) zip_fail(what_, local, quoted + " is encrypted");
+    if (!(e.method == 8 || (e.method == 0 && e.compressed == e.size)))
+      zip_fail(what_, local,
+               quoted + ": compression method " + std::to_string(e.method) + " with sizes " +
+                   std::to_string(e.compressed) + "/" + std::to_string(e.size) + " is not supported");
+    // The local header must sit where the directory says, name the same file, and its data must end before the
+    // central directory.
+    if (local > offset || offset - local < 30 || get_le(bytes_, local, 4) != kLocalSig)
+      zip_fail(what_, local, quoted + ": no local file header");
+    const std::uint64_t name_len = get_le(bytes_, local + 26, 2), extra_len = get_le(bytes_, local + 28, 2);
+    if (offset - local - 30 < name_len + extra_len ||
+        std::string_view(reinterpret_cast<const char*>(bytes_.data() + local + 30), name_len) != e.name)
+      zip_fail(what_, local, quoted + ": the local file header names another file");
+    e.data_offset = local + 30 + name_len + extra_len;
+    if (offset - e.data_offset < e.compressed)
+      zip_fail(what_, e.data_offset,
+               quoted + ": its " + std::to_string(e.compressed) + " bytes run past the start of the central directory");
+    e.name.resize(e.name.size() - 4);
+    extents.push_back({local, e.data_offset + e.compressed, entries_.size()});
+    entries_.push_back(std::move(e));
   }
+  // No two entries may share bytes (one deflated stream listed under many names would be decoded many times), and
+  // names are unique. Both checks sort, so that a directory of 65535 entries costs no more than reading it.
+  std::sort(extents.begin(), extents.end(), [](const Extent& a, const Extent& b) { return a.begin < b.begin; });
+  for (std::size_t i = 1; i < extents.size(); ++i)
+    if (extents[i].begin < extents[i - 1].end)
+      zip_fail(what_, extents[i].begin,
+               "entries '" + printable_name(entries_[extents[i - 1].entry].name) + ".npy' and '" +
+                   printable_name(entries_[extents[i].entry].name) + ".npy' overlap");
+  std::vector<std::size_t> order(entries_.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return entries_[a].name < entries_[b].name; });
+  for (std::size_t i = 1; i < order.size(); ++i)
+    if (entries_[order[i]].name == entries_[order[i - 1]].name)
+      zip_fail(what_, entries_[order[i]].data_offset,
+               "entry '" + printable_name(entries_[order[i]].name) + ".npy' appears twice");
+}
+
+std::ptrdiff_t NpzReader::find(const std::string& name) const {
+  for (std::size_t i = 0; i < entries_.size(); ++i)
+    if (entries_[i].name == name) return static_cast<std::ptrdiff_t>(i);
+  return -1;
+}
+
+NpyArray NpzReader::read(std::size_t i, std::size_t max_bytes) const {
+  const Entry& e = entries_.at(i);
+  const std::string entry = "entry '" + printable_name(e.name) + ".npy'";
+  if (e.size > max_bytes)
+    zip_fail(
+        what_, e.data_offset,
+        entry + " declares " + std::to_string(e.size) + " bytes, more than the limit of " + std::to_string(max_bytes));
+  const auto data = bytes_.subspan(e.data_offset, e.compressed);
+  std::vector<std::uint8_t> bytes;
+  if (e.method == 0)
+    bytes.assign(data.begin(), data.end());
+  else  // the declared size bounds the output; it is not trusted for the allocation (see inflate_raw)
+    bytes = inflate_raw(data, what_ + ": " + entry, e.size, e.size, nullptr, e.data_offset);
+  if (bytes.size() != e.size)
+    zip_fail(what_, e.data_offset,
+             entry + " decodes to " + std::to_string(bytes.size()) + " bytes, not " + std::to_string(e.size));
+  if (crc32(bytes) != e.crc) zip_fail(what_, e.data_offset, entry + ": CRC-32 mismatch");
+  return decode_npy(bytes, what_ + ": " + printable_name(e.name) + ".npy");
+}
+
+NamedArrays decode_npz(std::span<const std::uint8_t> bytes, const std::string& what, std::size_t max_total) {
+  const NpzReader reader(bytes, what);
+  std::uint64_t total = 0;
+  for (const NpzReader::Entry& e : reader.entries()) {
+    if (e.size > max_total - total)
+      zip_fail(what, e.data_offset,
+               "entry '" + printable_name(e.name) + ".npy' declares " + std::to_string(e.size) +
+                   " bytes, which brings the total past the limit of " + std::to_string(max_total));
+    total += e.size;
+  }
+  NamedArrays arrays;
+  for (std::size_t i = 0; i < reader.entries().size(); ++i)
+    arrays.emplace_back(reader.entries()[i].name, reader.read(i, max_total));
   return arrays;
 }
 
 void save_npz(const std::string& path, const NamedArrays& arrays) { write_file_atomic(path, encode_npz(arrays)); }
 
-NamedArrays load_npz(const std::string& path) { return decode_npz(read_file_bytes(path), path); }
+NamedArrays load_npz(const std::string& path, std::size_t max_total) {
+  return decode_npz(read_file_bytes(path, max_total), path, max_total);
+}
 
 // ---- typed views ---------------------------------------------------------------------------------------------
 

@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "nn/io/gzip.hpp"
 
 namespace tg::nn::io {
 
@@ -34,12 +37,43 @@ NpyArray load_npy(const std::string& path);
 // An .npz archive with one stored entry NAME.npy per array. Throws if the archive would need zip64
 // (more than 65535 arrays, or any size or offset of 4 GiB or more), or a name is empty or repeated.
 std::vector<std::uint8_t> encode_npz(const NamedArrays& arrays);
-// Reads an .npz archive through its central directory (zip64 records accepted); every offset and size is
-// checked against the input, and each entry's CRC-32.
-NamedArrays decode_npz(std::span<const std::uint8_t> bytes, const std::string& what);
+// An .npz archive opened for reading. The constructor parses the whole central directory (zip64 records accepted)
+// and checks it before anything is decompressed: every offset and size lies within the input, each local header
+// is where its entry says and names the same file, no two entries share a byte (one stream listed under several
+// names would be decoded several times), names end in ".npy" and are unique. read(i) then decodes one entry,
+// refusing it up front if it declares more than the caller's budget, and checks its size and CRC-32.
+// Keeps a view of `bytes`, which must outlive it.
+class NpzReader {
+ public:
+  struct Entry {
+    std::string name;               // the array's name: the file name without ".npy"
+    std::uint64_t size = 0;         // the .npy bytes the directory declares
+    std::uint64_t compressed = 0;   // bytes stored in the archive
+    std::uint64_t data_offset = 0;  // where they start
+    std::uint32_t method = 0;       // 0 stored, 8 deflated
+    std::uint32_t crc = 0;
+  };
+  NpzReader(std::span<const std::uint8_t> bytes, std::string what);
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::ptrdiff_t find(const std::string& name) const;  // index of the entry, or -1
+  NpyArray read(std::size_t i, std::size_t max_bytes = default_max_output) const;
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  std::string what_;
+  std::vector<Entry> entries_;
+};
+
+// Every array of an archive, in the order of its entries. The entries together may declare at most max_total
+// bytes (checked before decoding; the caller can raise it).
+NamedArrays decode_npz(std::span<const std::uint8_t> bytes, const std::string& what,
+                       std::size_t max_total = default_max_output);
 
 void save_npz(const std::string& path, const NamedArrays& arrays);  // atomic: path.tmp, then rename
-NamedArrays load_npz(const std::string& path);
+NamedArrays load_npz(const std::string& path, std::size_t max_total = default_max_output);
+
+// A name from a file, fit for a message: bytes outside printable ASCII, quotes and backslashes become \xNN.
+std::string printable_name(std::string_view name);
 
 // Arrays from typed values; product(shape) must equal values.size().
 NpyArray npy_from(std::span<const float> values, std::vector<std::int64_t> shape);

@@ -38,6 +38,35 @@ TEST_CASE("inspect: print_tape lists op, name, shape, values, gradient norm and 
   CHECK_THAT(os.str(), Contains("[6, ...]"));
 }
 
+TEST_CASE("inspect: print_tape's columns are as wide as their widest cell, and -0 prints as 0", "[inspect]") {
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor x = tensor({-1.0, 2.0}, {1, 2}, f64).name("x");
+  x.requires_grad(true);
+  Tensor w = tensor({0.5, 0.25, -1.0, 3.0}, {2, 2}, f64).name("encoder.layers.0.weight");
+  Tensor b = tensor({0.0, 1.0}, f64).name("encoder.layers.0.bias");
+  w.requires_grad(true), b.requires_grad(true);
+  Tensor h = (linear(x, w, b) * -0.0).name("h");  // [-0, -0], and so is their mean: they print as 0
+  Tensor y = mean(h).name("loss");
+  const std::string s = tape_to_string(tape);
+  CHECK_THAT(s, Contains("x,encoder.layers.0.weight,encoder.layers.0.bias"));
+  CHECK_THAT(s, !Contains("-0"));
+  std::istringstream in(s);
+  std::string title, header;
+  std::getline(in, title);
+  std::getline(in, header);
+  const std::size_t where_col = header.find("where"), values_col = header.find("values");
+  REQUIRE(where_col != std::string::npos);
+  int rows = 0;
+  for (std::string row; std::getline(in, row); ++rows) {
+    INFO(s);
+    CHECK(row.find("tests/autodiff/test_inspect.cpp:") == where_col);  // every cell starts in its column
+    CHECK(row.substr(values_col, 1) == "[");                           // after the long inputs too
+    CHECK(row[where_col - 1] == ' ');                                  // and the cell before it ends before it
+  }
+  CHECK(rows == 4);  // linear, mul_scalar, and mean as sum then div_scalar
+}
+
 TEST_CASE("inspect: to_dot writes a Graphviz digraph of the entries and leaves", "[inspect]") {
   Tape tape;
   TapeScope scope(tape);

@@ -58,10 +58,18 @@ TEST_CASE("random: randn and rand moments within CLT bounds", "[random]") {
   CHECK(std::abs(moment(u, 0.5, 2) - 1.0 / 12) < 5 * std::sqrt(1.0 / 180) * se);
   CHECK(*std::min_element(u.begin(), u.end()) >= 0.0);
   CHECK(*std::max_element(u.begin(), u.end()) < 1.0);
-  // rand_uniform stays in [lo, hi).
-  const std::vector<double> r = rand_uniform({1000}, -2, 3, gen, f64).to_vector();
+  // rand_uniform stays in [lo, hi) and fills it: the extremes come near both ends, the mean is (lo + hi) / 2 and
+  // the variance (hi - lo)^2 / 12.
+  const std::vector<double> r = rand_uniform({n}, -2, 3, gen, f64).to_vector();  // mean and moment divide by n
   CHECK(*std::min_element(r.begin(), r.end()) >= -2.0);
+  CHECK(*std::min_element(r.begin(), r.end()) < -2.0 + 0.01);
   CHECK(*std::max_element(r.begin(), r.end()) < 3.0);
+  CHECK(*std::max_element(r.begin(), r.end()) > 3.0 - 0.01);
+  CHECK(std::abs(mean(r) - 0.5) < 5 * std::sqrt(25.0 / 12) * se);
+  CHECK(std::abs(moment(r, 0.5, 2) - 25.0 / 12) < 5 * (25.0 * std::sqrt(1.0 / 180)) * se);
+  const Tensor r32 = rand_uniform({2, 3}, 10, 10, gen);  // lo == hi: the one value
+  CHECK(r32.dtype() == f32);
+  CHECK(r32.to_vector() == std::vector<double>(6, 10.0));
 }
 
 TEST_CASE("random: below(n) is uniform below n and randperm is a permutation", "[random]") {

@@ -333,6 +333,10 @@ void walk(const std::string& text, const std::string& code, OnDef on_def, OnDecl
       const std::size_t close = matching(code, i);
       if (close == std::string::npos) return;
       const std::string h = code.substr(head, i - head);
+      if (std::count(h.begin(), h.end(), '(') > std::count(h.begin(), h.end(), ')')) {
+        i = close;  // a brace initialiser inside parentheses (a default argument `= {}`): the statement goes on
+        continue;
+      }
       const std::vector<std::string> ws = words(h);
       const std::size_t paren = first_paren(h);
       const std::size_t eq = h.find('=');

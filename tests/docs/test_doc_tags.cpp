@@ -43,6 +43,18 @@ std::string last_component(const std::string& q) {
   return at == std::string::npos ? q : q.substr(at + 2);
 }
 
+// The tag of a \tag{...} at `at`: \tag{iwae.2} -> "iwae.2", and for a page name with '_',
+// \tag{$\mathrm{linear\_gaussian.2}$} -> "linear_gaussian.2" (see docs/derivations/README.md, rule 1).
+std::string tag_text(const std::string& math, std::size_t at) {
+  std::string t = math.substr(at + 5, math.find('}', at + 5) - at - 5);
+  const std::string open = "$\\mathrm{";
+  if (t.rfind(open, 0) == 0) {
+    t = math.substr(at + 5 + open.size(), math.find("}$}", at) - at - 5 - open.size());
+    for (std::size_t u = t.find("\\_"); u != std::string::npos; u = t.find("\\_", u)) t.erase(u, 1);
+  }
+  return t;
+}
+
 // "(T) Computed by: `F` in `P`; checked by: test `N`." and nothing else; empty error when it matches.
 std::string parse_doc_line(const std::string& paragraph, DocLine& d) {
   const std::string p = collapse_spaces(paragraph);
@@ -104,7 +116,7 @@ void read_page(const fs::path& path, Index& ix) {
       std::string math;
       for (const std::string& l : b.lines) math += l + "\n";
       for (std::size_t at = math.find("\\tag{"); at != std::string::npos; at = math.find("\\tag{", at + 1)) {
-        const std::string t = "(" + math.substr(at + 5, math.find('}', at) - at - 5) + ")";
+        const std::string t = "(" + tag_text(math, at) + ")";
         const std::vector<Tag> parsed = tags_at(t);
         if (parsed.size() != 1 || parsed[0].text != t || parsed[0].page != page) {
           ix.doc_errors.push_back(where(rel, b.first_line) + ": \\tag" + t + " is not a tag of this page (" + page +

@@ -2,11 +2,16 @@
 // state, RNG state), training state and metadata survive, and mismatched names, shapes and dtypes are named
 // exactly.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <limits>
 
 #include "autodiff/autodiff.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/io/npy.hpp"
+#include "nn/io/zip_testing.hpp"
 #include "nn/mlp.hpp"
 
 using namespace tg;
@@ -151,5 +156,132 @@ TEST_CASE("Checkpoint load names the mismatched tensor and changes nothing", "[n
   CHECK(bit_identical(same, saved));
 
   CHECK_THROWS_WITH(load_checkpoint(temp_path("missing.npz"), same, nullptr), Catch::StartsWith("checkpoint: "));
+  std::filesystem::remove(path);
+}
+
+namespace {
+
+// A checkpoint of a small model after three Adam steps, rewritten with `edit` applied to its arrays.
+struct Damaged {
+  std::string path;
+  Generator gen{11};
+  MLP model{{5, 3, 2}, "tanh", gen};
+  Adam adam{model.named_parameters(), {.lr = 0.01}};
+  Damaged(const std::string& name, const std::function<void(io::NamedArrays&)>& edit) : path(temp_path(name)) {
+    Generator data(12);
+    train(model, adam, data, 3);
+    save_checkpoint(path, model, &adam, {.epoch = 2, .step = 3, .rngs = {{"data", data.state()}}, .meta = {}});
+    io::NamedArrays arrays = io::load_npz(path);
+    edit(arrays);
+    io::save_npz(path, arrays);
+  }
+  ~Damaged() { std::filesystem::remove(path); }
+  Damaged(const Damaged&) = delete;
+  Damaged& operator=(const Damaged&) = delete;
+};
+
+io::NpyArray& array(io::NamedArrays& arrays, const std::string& name) {
+  for (auto& [n, a] : arrays)
+    if (n == name) return a;
+  FAIL("no array " << name);
+  throw;
+}
+
+template <class T>
+void poke(io::NpyArray& a, std::size_t i, T value) {
+  REQUIRE((i + 1) * sizeof(T) <= a.bytes.size());
+  std::memcpy(a.bytes.data() + i * sizeof(T), &value, sizeof(T));
+}
+
+// Loads `file` into a fresh model and optimiser and checks that the failed load changed neither.
+std::string failed_load(const std::string& path) {
+  Generator gen(99);
+  MLP fresh({5, 3, 2}, "tanh", gen);
+  Adam adam(fresh.named_parameters(), {.lr = 0.01});
+  const NamedTensors before = fresh.named_parameters();
+  std::vector<std::vector<double>> values;
+  for (const auto& [n, p] : before) values.push_back(p.to_vector());
+  const OptimizerState state = adam.state();
+  std::string message = "no error";
+  try {
+    load_checkpoint(path, fresh, &adam);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  for (std::size_t i = 0; i < before.size(); ++i) CHECK(fresh.named_parameters()[i].second.to_vector() == values[i]);
+  CHECK(adam.steps() == 0);
+  for (std::size_t i = 0; i < state.buffers.size(); ++i)
+    CHECK(adam.state().buffers[i].second.to_vector() == state.buffers[i].second.to_vector());
+  return message;
+}
+
+}  // namespace
+
+TEST_CASE("Checkpoint load is all or nothing: a bad value anywhere changes no parameter and no optimiser state",
+          "[nn][checkpoint][hostile]") {
+  // optim.step = -1 comes after every parameter in the file: it used to be found after they had been copied in
+  const Damaged step("step.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "optim.step"), 0, -1); });
+  CHECK(failed_load(step.path) == "checkpoint: " + step.path + ": optim.step is -1, but must be >= 0");
+  const Damaged epoch("epoch.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "train.epoch"), 0, -4); });
+  CHECK(failed_load(epoch.path) == "checkpoint: " + epoch.path + ": train.epoch is -4, but must be >= 0");
+  const Damaged nan("nan.npz", [](io::NamedArrays& a) { poke<float>(array(a, "1.weight"), 2, std::nanf("")); });
+  CHECK(failed_load(nan.path) == "checkpoint: " + nan.path + ": 1.weight[2] is nan, but a parameter must be finite");
+  const Damaged v("v.npz", [](io::NamedArrays& a) { poke<float>(array(a, "optim.adam.v.0.bias"), 1, -1.0f); });
+  CHECK(failed_load(v.path) == "checkpoint: " + v.path +
+                                   ": optimiser state: adam::set_state: v.0.bias[1] is -1.000000, but must be finite "
+                                   "and >= 0");
+  const Damaged m("m.npz", [](io::NamedArrays& a) {
+    poke<float>(array(a, "optim.adam.m.1.bias"), 0, std::numeric_limits<float>::infinity());
+  });
+  CHECK_THAT(failed_load(m.path), Catch::Contains("m.1.bias[0] is inf, but must be finite"));
+  const Damaged rng("rng.npz", [](io::NamedArrays& a) {
+    for (int i = 0; i < 4; ++i) poke<std::uint64_t>(array(a, "rng.data.state"), i, 0);
+  });
+  CHECK(failed_load(rng.path) ==
+        "checkpoint: " + rng.path + ": rng.data.state is all zeros, which no generator reaches");
+  const Damaged spare("spare.npz",
+                      [](io::NamedArrays& a) { poke<std::uint8_t>(array(a, "rng.data.has_spare"), 0, 2); });
+  CHECK(failed_load(spare.path) == "checkpoint: " + spare.path + ": rng.data.has_spare is 2, but must be 0 or 1");
+  const Damaged extra("extra.npz", [](io::NamedArrays& a) { a.emplace_back("bad\nname", a[0].second); });
+  CHECK(failed_load(extra.path) ==
+        "checkpoint: " + extra.path + ": has a tensor bad\\x0aname that the model does not have");
+}
+
+TEST_CASE("Checkpoint load refuses an entry that declares more than its tensor needs, before decompressing it",
+          "[nn][checkpoint][hostile]") {
+  const Damaged good("declared.npz", [](io::NamedArrays&) {});
+  // Rebuild the archive with 0.weight deflated and declaring 4 GiB - 1: the model needs 3 x 5 floats.
+  const io::NamedArrays arrays = io::load_npz(good.path);
+  std::vector<tgtest::ZipEntry> entries;
+  for (const auto& [name, a] : arrays) {
+    tgtest::ZipEntry e = tgtest::npy_entry(name + ".npy", a, 8);
+    if (name == "0.weight") e.size = 0xFFFFFFFFu;
+    entries.push_back(e);
+  }
+  io::write_file_atomic(good.path, tgtest::zip_bytes(entries));
+  CHECK_THAT(failed_load(good.path),
+             Catch::StartsWith("checkpoint: npz: " + good.path +
+                               ": entry '0.weight.npy' declares 4294967295 bytes, more than the limit of 4156"));
+}
+
+TEST_CASE("Checkpoint save refuses what load would refuse and leaves the last good file as it was",
+          "[nn][checkpoint][hostile]") {
+  const std::string path = temp_path("keep.npz");
+  Generator gen(3);
+  MLP model({4, 3, 2}, "tanh", gen);
+  Adam adam(model.named_parameters(), {});
+  save_checkpoint(path, model, &adam, {.epoch = 1, .step = 0, .rngs = {}, .meta = {}});
+  const std::vector<std::uint8_t> good = io::read_file_bytes(path);
+  Tensor w = model.parameter("1.weight");
+  w.set_flat(3, std::nan(""));
+  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}}),
+                    "checkpoint: " + path + ": not written: 1.weight[3] is nan, but a parameter must be finite");
+  CHECK(io::read_file_bytes(path) == good);
+  CHECK_FALSE(std::filesystem::exists(path + ".tmp"));
+  w.set_flat(3, 0.5);
+  CHECK_THROWS_WITH(save_checkpoint(path, model, &adam, {.epoch = -1, .step = 0, .rngs = {}, .meta = {}}),
+                    Catch::Contains("not written: epoch is -1 and step 0, but both must be >= 0"));
+  CHECK_NOTHROW(save_checkpoint(path, model, &adam, {.epoch = 2, .step = 5, .rngs = {}, .meta = {}}));
+  CHECK(io::read_file_bytes(path) != good);
   std::filesystem::remove(path);
 }

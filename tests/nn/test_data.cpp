@@ -172,3 +172,25 @@ TEST_CASE("load_mnist_like reads an IDX directory into labelled uint8 datasets",
   CHECK(data.test.value(0, 0) == 1.0f);
   CHECK(data.test.label(0) == 4);
 }
+
+TEST_CASE("Dataset accessors are bounds-checked and sizes that overflow are refused", "[nn][data][limits]") {
+  const Dataset d = ramp(2, 3);
+  CHECK(d.value(1, 2) == 5.0f / 255.0f);
+  // row 2 of 2 used to read row 0 of whatever lay beyond; 1e12 read far outside the pixels
+  CHECK_THROWS_WITH(d.value(2, 0), "Dataset::value: row is 2, but must be in [0, 2)");
+  CHECK_THROWS_WITH(d.value(1000000000000, 0), "Dataset::value: row is 1000000000000, but must be in [0, 2)");
+  CHECK_THROWS_WITH(d.value(0, 3), "Dataset::value: column is 3, but must be in [0, 3)");
+  CHECK_THROWS_WITH(d.value(0, -1), "Dataset::value: column is -1, but must be in [0, 3)");
+  CHECK_THROWS_WITH(d.label(-1), "Dataset::label: row is -1, but must be in [0, 2)");
+  CHECK_THROWS_WITH(d.rows(1, 3), "Dataset::rows: [1, 3) is not a range of rows in [0, 2]");
+  CHECK_THROWS_WITH(d.head(3), "Dataset::head: n is 3, but must be in [0, 2]");
+  // n * dim that overflows int64 (2^62 * 4 wraps to 0, which an empty vector "matches")
+  CHECK_THROWS_WITH(Dataset::from_u8({}, std::int64_t{1} << 62, 4),
+                    "Dataset: n * dim = 4611686018427387904 * 4 is more than 2^63 - 1");
+  CHECK_THROWS_WITH(Dataset::from_f32({}, 4, std::int64_t{1} << 62),
+                    "Dataset: n * dim = 4 * 4611686018427387904 is more than 2^63 - 1");
+  CHECK_THROWS_WITH(Dataset::from_u8({}, 0, 4, {}, std::int64_t{1} << 32, std::int64_t{1} << 32),
+                    "Dataset: height * width = 4294967296 * 4294967296 is more than 2^63 - 1");
+  CHECK_THROWS_WITH(Dataset::from_u8({0, 0, 0, 0}, 1, 4, {}, -2, -2),
+                    "Dataset: height and width are -2 and -2, but must be >= 0");
+}

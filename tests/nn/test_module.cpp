@@ -78,6 +78,9 @@ TEST_CASE("Linear rejects bad sizes and inputs", "[nn][module]") {
   CHECK_THROWS_WITH(Linear(0, 2, gen), "Linear: in_features is 0, but must be >= 1");
   Linear layer(3, 2, gen);
   CHECK_THROWS_AS(layer(zeros({2, 4})), Error);
+  MLP mlp({3, 4, 2}, "relu", gen);
+  CHECK(mlp.layer(1).weight.shape() == Shape{2, 4});
+  CHECK_THROWS_WITH(mlp.layer(2), "MLP::layer: index 2 is out of range for 2 layers");
 }
 
 TEST_CASE("MLP parameter names are hierarchical: encoder.0.weight", "[nn][module]") {

@@ -79,6 +79,49 @@ TEST_CASE("SGD with momentum, weight decay and Nesterov matches the update by ha
   }
 }
 
+TEST_CASE("SGD with dampening: the buffer keeps (1 - dampening) of each new gradient after the first step",
+          "[nn][optim]") {
+  const double lr = 0.1, mu = 0.8, damp = 0.3;
+  Tensor p = tensor({1.0, -0.5, 2.0}, f64);
+  p.requires_grad(true);
+  SGD sgd({{"p", p}}, {.lr = lr, .momentum = mu, .dampening = damp});
+  CHECK(sgd.options().dampening == damp);
+  std::vector<double> q{1.0, -0.5, 2.0}, buf(3, 0.0);
+  for (int t = 1; t <= 4; ++t) {
+    take_gradient(p);
+    sgd.step();
+    const std::vector<double> g = grad_of(q);
+    for (std::size_t i = 0; i < 3; ++i) {
+      buf[i] = t == 1 ? g[i] : mu * buf[i] + (1 - damp) * g[i];  // torch.optim.SGD: no dampening on the first step
+      q[i] -= lr * buf[i];
+    }
+    for (std::size_t i = 0; i < 3; ++i) CHECK(p.flat(static_cast<std::int64_t>(i)) == Approx(q[i]).epsilon(1e-13));
+  }
+  CHECK(sgd.state().buffers.at(0).second.flat(1) == Approx(buf[1]).epsilon(1e-13));
+  CHECK_THROWS_WITH(SGD({{"p", p}}, {.lr = lr, .momentum = mu, .dampening = 0.1, .nesterov = true}),
+                    "sgd: nesterov is on, but needs momentum > 0 and dampening 0");
+}
+
+TEST_CASE("set_lr changes the step size and refuses what is not a learning rate", "[nn][optim]") {
+  Tensor p = tensor({1.0, -0.5, 2.0}, f64);
+  p.requires_grad(true);
+  SGD sgd({{"p", p}}, {.lr = 0.5});
+  sgd.set_lr(0.25);
+  CHECK(sgd.lr() == 0.25);
+  take_gradient(p);  // grad[0] = 2 * 0.5 * 1 + 1 = 2
+  sgd.step();
+  CHECK(p.flat(0) == Approx(0.5).epsilon(1e-15));
+  CHECK_THROWS_WITH(sgd.set_lr(-1), "sgd: lr is -1.000000, but must be finite and >= 0");
+  CHECK_THROWS_WITH(sgd.set_lr(std::nan("")), Catch::Contains("lr is nan"));
+  CHECK(sgd.lr() == 0.25);
+  const std::vector<Optimizer::BufferSpec> specs = Adam({{"p", p}}, {}).buffer_specs();
+  REQUIRE(specs.size() == 2);
+  CHECK(specs[1].name == "v.p");
+  CHECK(specs[1].shape == Shape{3});
+  CHECK(specs[1].dtype == f64);
+  CHECK(specs[1].required);
+}
+
 TEST_CASE("SGD without momentum is p - lr grad; parameters without gradient are skipped", "[nn][optim]") {
   Tensor p = tensor({1.0, 2.0}, f64), unused = tensor({5.0}, f64);
   p.requires_grad(true), unused.requires_grad(true);

@@ -96,11 +96,20 @@ TEST_CASE("The circle mixture puts K Gaussian clusters on a circle of radius r",
     const auto k = static_cast<std::size_t>(d.label(i));
     sx[k] += d.value(i, 0), sy[k] += d.value(i, 1), n[k] += 1;
   }
+  std::vector<double> ss(8);  // squared distances to the cluster's mean on the circle: 2 sigma^2 on average
+  for (std::int64_t i = 0; i < d.size(); ++i) {
+    const auto k = static_cast<std::size_t>(d.label(i));
+    const double theta = 2 * std::numbers::pi * static_cast<double>(k) / 8;
+    ss[k] += std::pow(d.value(i, 0) - 2 * std::cos(theta), 2) + std::pow(d.value(i, 1) - 2 * std::sin(theta), 2);
+  }
   for (std::size_t k = 0; k < 8; ++k) {
     REQUIRE(n[k] > 350);
     const double theta = 2 * std::numbers::pi * static_cast<double>(k) / 8;
     CHECK(sx[k] / n[k] == Approx(2 * std::cos(theta)).margin(0.03));
     CHECK(sy[k] / n[k] == Approx(2 * std::sin(theta)).margin(0.03));
+    // each coordinate has standard deviation sigma = 0.1: the mean squared distance is 0.02 (chi-square, 2 dof;
+    // its relative standard error with n > 350 is below 0.08)
+    CHECK(ss[k] / n[k] == Approx(2 * 0.1 * 0.1).epsilon(0.3));
   }
   const Dataset again = make_circle_mixture(4000, 5, 8, 2.0, 0.1);
   CHECK(again.value(123, 1) == d.value(123, 1));

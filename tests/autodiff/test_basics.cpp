@@ -1,0 +1,54 @@
+// Value tests of small public functions of autodiff that had none: dtype names and sizes, the per-thread default
+// generator and manual_seed, giving pooled memory back, and the thread pool's size and parallel_for.
+#include <atomic>
+
+#include "autodiff/storage.hpp"
+#include "autodiff/thread_pool.hpp"
+#include "test_util.hpp"
+
+using namespace tg;
+
+TEST_CASE("dtype_name and dtype_size", "[tensor]") {
+  CHECK(std::string(dtype_name(f32)) == "float32");
+  CHECK(std::string(dtype_name(f64)) == "float64");
+  CHECK(dtype_size(f32) == 4);
+  CHECK(dtype_size(f64) == 8);
+}
+
+TEST_CASE("manual_seed reseeds the thread's default generator, which rand and randn draw from", "[random]") {
+  manual_seed(11);
+  const Tensor a = randn({5}, f64), u = rand({3}, f64);
+  Generator same(11);
+  for (std::int64_t i = 0; i < 5; ++i) CHECK(a.flat(i) == same.normal());
+  for (std::int64_t i = 0; i < 3; ++i) CHECK(u.flat(i) == same.uniform());
+  manual_seed(11);
+  CHECK(randn({5}, f64).to_vector() == a.to_vector());
+  CHECK(default_generator().state().s == [] {
+    Generator g(11);
+    for (int i = 0; i < 5; ++i) g.normal();
+    return g.state().s;
+  }());
+}
+
+TEST_CASE("release_pooled_memory gives every free buffer back", "[tensor][memory]") {
+  { const Tensor t = zeros({1000}); }  // its buffer goes back to the pool
+  CHECK(memory_stats().bytes_pooled > 0);
+  release_pooled_memory();
+  CHECK(memory_stats().bytes_pooled == 0);
+  const std::uint64_t before = memory_stats().system_allocations;
+  { const Tensor t = zeros({1000}); }
+  CHECK(memory_stats().system_allocations == before + 1);  // taken from the heap again, not the pool
+}
+
+TEST_CASE("set_num_threads sizes the pool; parallel_for runs every index once", "[threads]") {
+  const int previous = num_threads();
+  for (int n : {1, 2, 3}) {
+    set_num_threads(n);
+    CHECK(num_threads() == n);
+    std::vector<std::atomic<int>> hits(100);
+    parallel_for(100, [&](std::int64_t i) { hits[static_cast<std::size_t>(i)]++; });
+    for (const auto& h : hits) CHECK(h == 1);
+  }
+  CHECK_THROWS_AS(set_num_threads(0), Error);
+  set_num_threads(previous);
+}

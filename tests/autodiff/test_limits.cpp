@@ -1,0 +1,109 @@
+// Sizes no tensor can have and indices outside a tensor: each is a tg::Error that names the shape, never a wrapped
+// size, an out-of-bounds write, a segfault or a bare std::bad_alloc (run these under AddressSanitizer too).
+#include "autodiff/storage.hpp"
+#include "test_util.hpp"
+
+using namespace tg;
+using Catch::Matchers::Contains;
+
+namespace {
+constexpr std::int64_t big = std::int64_t{1} << 62;  // 2^62: times 4 overflows int64
+}
+
+TEST_CASE("limits: an element count beyond int64 is an error naming the shape", "[limits][errors]") {
+  REQUIRE_THROWS_AS(ones({big, 4}), Error);
+  REQUIRE_THROWS_WITH(ones({big, 4}), "empty: shape (4611686018427387904, 4) has more than 2^63 - 1 elements");
+  // 3037000500^2 wraps to a negative count: it must not "work"
+  REQUIRE_THROWS_WITH(ones({3037000500, 3037000500}), Contains("(3037000500, 3037000500) has more than 2^63 - 1"));
+  REQUIRE_THROWS_WITH(zeros({big, 2, 2}, f64), Contains("has more than 2^63 - 1 elements"));
+  REQUIRE_THROWS_WITH(shape_numel({big, big}),
+                      "shape_numel: shape (4611686018427387904, 4611686018427387904) has more "
+                      "than 2^63 - 1 elements");
+  CHECK(shape_numel({big, 0, big}) == 0);  // a zero anywhere: no elements, whatever the other sizes
+  CHECK(shape_numel({big, 1}) == big);
+  CHECK(ones({big, 0}).numel() == 0);
+}
+
+TEST_CASE("limits: negative sizes are errors naming the shape", "[limits][errors]") {
+  REQUIRE_THROWS_WITH(zeros({2, -3}), "empty: shape (2, -3) has a negative dimension");
+  REQUIRE_THROWS_WITH(ones({0, -1}), "empty: shape (0, -1) has a negative dimension");  // not hidden by the 0
+  REQUIRE_THROWS_WITH(shape_numel({-1}), "shape_numel: shape (-1,) has a negative dimension");
+  REQUIRE_THROWS_WITH(tensor({1, 2}, {-1, -2}), Contains("(-1, -2) has a negative dimension"));
+}
+
+TEST_CASE("limits: sizes that cannot be allocated are errors naming the shape, not std::bad_alloc",
+          "[limits][errors]") {
+  // 2^61 float64 values need 2^64 bytes: refused before asking the system
+  REQUIRE_THROWS_WITH(empty({std::int64_t{1} << 61}, f64),
+                      "empty: shape (2305843009213693952,) of float64 needs more "
+                      "than 2^62 bytes");
+  // 2^50 float32 values (4 PiB) pass the count check; the system refuses them, and the message says so
+  REQUIRE_THROWS_WITH(zeros({std::int64_t{1} << 25, std::int64_t{1} << 25}),
+                      "empty: shape (33554432, 33554432) of float32 needs 4503599627370496 bytes, which could not be "
+                      "allocated");
+  REQUIRE_THROWS_WITH(arange(0, 1e19, 1),
+                      "arange: from 0.000000 to 10000000000000000000.000000 by 1.000000 is more than 2^62 values");
+  REQUIRE_THROWS_WITH(arange(0, 1, std::nan("")), "arange: start, stop and step must be finite and step nonzero");
+  REQUIRE_THROWS_WITH(arange(0.0, 1e15, 1.0), Contains("could not be allocated"));
+  const MemoryStats before = memory_stats();
+  CHECK_THROWS_AS(ones({std::int64_t{1} << 48}), Error);
+  CHECK(memory_stats().bytes_in_use == before.bytes_in_use);  // the failed allocation left the pool's books right
+}
+
+TEST_CASE("limits: ops whose output shape would overflow stop before writing", "[limits][errors]") {
+  const Tensor a = ones({big, 0}), b = ones({big, 0});
+  REQUIRE_THROWS_WITH(concat({a, b}, 0), "concat: the sizes along axis 0 add up to more than 2^63 - 1");
+  REQUIRE_THROWS_WITH(reshape(zeros({0}), {big, 4, -1}),
+                      "reshape: shape (4611686018427387904, 4) has more than 2^63 - 1 elements");
+  CHECK(reshape(zeros({0}), {big, 4, 0}).numel() == 0);  // a valid shape: no elements
+  const Tensor col = ones({std::int64_t{1} << 40, 0});
+  REQUIRE_THROWS_WITH(broadcast_to(ones({1, 1}), {std::int64_t{1} << 40, std::int64_t{1} << 40}),
+                      "empty: shape (1099511627776, 1099511627776) has more than 2^63 - 1 elements");
+  REQUIRE_THROWS_WITH(matmul(col, ones({0, std::int64_t{1} << 40})), Contains("has more than 2^63 - 1 elements"));
+  CHECK(col.numel() == 0);
+}
+
+TEST_CASE("limits: every index-taking accessor is bounds-checked", "[limits][errors]") {
+  Tensor x = zeros({2, 3});
+  REQUIRE_THROWS_WITH(x.flat(6), "flat: index 6 is out of range for 6 elements");
+  REQUIRE_THROWS_WITH(x.flat(-1), "flat: index -1 is out of range for 6 elements");
+  REQUIRE_THROWS_WITH(x.set_flat(std::int64_t{1} << 40, 1.0), Contains("set_flat: index 1099511627776"));
+  REQUIRE_THROWS_WITH(x.at({2, 0}), "at: index 2 is out of range for axis 0 of shape (2, 3)");
+  REQUIRE_THROWS_WITH(x.at({0, -1}), Contains("index -1 is out of range for axis 1"));
+  REQUIRE_THROWS_WITH(x.at({0}), "at: 1 indices for a tensor of shape (2, 3)");
+  REQUIRE_THROWS_WITH(x.set({0, 3}, 1.0), Contains("set: index 3 is out of range for axis 1"));
+  REQUIRE_THROWS_WITH(x.size(2), "size: axis 2 is out of range for shape (2, 3)");
+  REQUIRE_THROWS_WITH(x.size(-3), Contains("axis -3"));
+  REQUIRE_THROWS_WITH(x.item(), Contains("item() needs exactly one element"));
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor w = ones({2}).requires_grad(true);
+  const Tensor y = exp(w);
+  CHECK(tape.entry(0).op == std::string("exp"));
+  REQUIRE_THROWS_WITH(tape.entry(1), "Tape::entry: index 1 is out of range for 1 entries");
+  REQUIRE_THROWS_WITH(tape.entry(std::size_t{1} << 63), Contains("is out of range for 1 entries"));
+  CHECK(y.numel() == 2);
+}
+
+TEST_CASE("limits: float32 clamp compares with the bounds rounded to float32, in value and gradient", "[limits][ops]") {
+  // 0.7 is not a float: float(0.7) = 0.699999988... lies below it, float(0.1) = 0.100000001... above 0.1. An x equal
+  // to the rounded bound is inside [lo, hi] whichever way the bound was rounded: value kept, gradient 1.
+  Tape tape;
+  TapeScope scope(tape);
+  const float lo = 0.7f, below = std::nextafter(lo, 0.0f);
+  Tensor x = tensor({static_cast<double>(lo), static_cast<double>(below), 1.0}, f32).requires_grad(true);
+  const Tensor y = clamp(x, 0.7, 1.0);
+  CHECK(y.flat(0) == static_cast<double>(lo));
+  CHECK(y.flat(1) == static_cast<double>(lo));  // clamped up to the float bound
+  backward(sum(y));
+  CHECK(x.grad().flat(0) == 1.0);
+  CHECK(x.grad().flat(1) == 0.0);
+  CHECK(x.grad().flat(2) == 1.0);
+  Tensor z = tensor({static_cast<double>(0.1f), static_cast<double>(std::nextafter(0.1f, 1.0f))}, f32);
+  z.requires_grad(true);
+  const Tensor w = clamp(z, 0.0, 0.1);
+  backward(sum(w));
+  CHECK(z.grad().flat(0) == 1.0);
+  CHECK(z.grad().flat(1) == 0.0);
+  CHECK(w.flat(1) == static_cast<double>(0.1f));
+}
