@@ -16,9 +16,6 @@
 #include "nn/data.hpp"
 #include "nn/io/gzip.hpp"
 #include "nn/io/svg.hpp"
-#include "nn/optim.hpp"
-#include "vae/elbo.hpp"
-#include "vae/iwae.hpp"
 
 using namespace tg;
 
@@ -64,10 +61,8 @@ double value(const snr::Snr& s, int net, bool corrected) {
                   : (corrected ? s.generative_corrected : s.generative);
 }
 
-// Prints the table and the slopes (as measured, then with the noise floor removed), appends to snr.csv's rows and
-// writes <name>.svg with the measured values and the noise floor sqrt(2 / (pi draws)) of the encoder's ratios.
-void report(const std::string& name, const std::string& title, std::int64_t draws, const Options& o, const Table& t,
-            std::string& csv) {
+// Prints the table and the slopes (as measured, then with the noise floor removed) and appends to snr.csv's rows.
+void report(const std::string& name, const std::string& title, const Options& o, const Table& t, std::string& csv) {
   for (bool corrected : {false, true}) {
     std::printf("\n%s%s\n%8s %29s   %29s\n%8s", title.c_str(), corrected ? ", noise floor removed" : "", "",
                 "inference-network SNR", "generative-network SNR", "k");
@@ -92,6 +87,11 @@ void report(const std::string& name, const std::string& title, std::int64_t draw
       }
     std::printf("   (least-squares d log SNR / d log k)\n");
   }
+}
+
+// <name>.svg: the measured values, and the noise floor sqrt(2 / (pi draws)) of the encoder's ratios.
+void write_chart(const std::string& name, const std::string& title, std::int64_t draws, const Options& o,
+                 const Table& t) {
   nn::io::LineChart chart;
   chart.title = title, chart.x_label = "k (importance samples)", chart.y_label = "SNR = |E g| / std g";
   chart.log_x = chart.log_y = true;
@@ -110,24 +110,6 @@ void report(const std::string& name, const std::string& title, std::int64_t draw
   nn::io::write_svg_line_chart(o.out + "/" + name + ".svg", chart);
 }
 
-// The Fashion-MNIST model: the IWAE paper's one-layer architecture after `train_steps` Adam steps on L_5 (batch 20).
-vae::VAE partly_trained(const nn::TrainTest& data, const Options& o, Generator& gen) {
-  vae::VAE model(vae::iwae_paper_architecture(), gen);
-  nn::Adam opt(model.named_parameters(), {.lr = 1e-3, .eps = 1e-4});
-  std::int64_t step = 0;
-  while (step < o.train_steps) {  // epochs of shuffled, dynamically binarised batches
-    nn::BatchIterator batches(data.train, {.batch_size = 20, .binarize = nn::Binarize::dynamic}, gen);
-    for (Tensor x; step < o.train_steps && batches.next(x); ++step) {
-      current_tape().clear();
-      opt.zero_grad();
-      backward(-mean(vae::iwae_bound(model, x, vae::draw_eps(model, x, 5, gen))));  // L_5
-      opt.step();
-    }
-  }
-  current_tape().clear();
-  return model;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,12 +124,14 @@ int main(int argc, char** argv) {
       for (double k : o.ks)
         exact[e].push_back(snr::exact_snr(problem, static_cast<std::int64_t>(k), e, o.exact_draws, gen));
     }
-    report("snr_exact", "exact linear-Gaussian model (L = 5, D = 10), " + std::to_string(o.exact_draws) + " draws",
-           o.exact_draws, o, exact, csv);
+    const std::string exact_title =
+        "exact linear-Gaussian model (L = 5, D = 10), " + std::to_string(o.exact_draws) + " draws";
+    report("snr_exact", exact_title, o, exact, csv);
+    write_chart("snr_exact", exact_title, o.exact_draws, o, exact);
     if (o.data != "none" && std::filesystem::exists(o.data)) {
       const nn::TrainTest data = nn::load_mnist_like(o.data);
       Generator gen(7);
-      const vae::VAE model = partly_trained(data, o, gen);
+      const vae::VAE model = snr::partly_trained(data, o.train_steps, gen);
       nn::BatchIterator test(data.test, {.batch_size = o.batch, .shuffle = false, .binarize = nn::Binarize::dynamic},
                              gen);
       Tensor x;
@@ -158,10 +142,11 @@ int main(int argc, char** argv) {
         for (double k : o.ks)
           fmnist[e].push_back(snr::vae_snr(model, x, static_cast<std::int64_t>(k), e, o.vae_draws, noise));
       }
-      report("snr_fmnist",
-             "Fashion-MNIST, IWAE-paper VAE after " + std::to_string(o.train_steps) + " steps, minibatch of " +
-                 std::to_string(o.batch) + ", " + std::to_string(o.vae_draws) + " draws",
-             o.vae_draws, o, fmnist, csv);
+      const std::string title = "Fashion-MNIST, IWAE-paper VAE after " + std::to_string(o.train_steps) +
+                                " steps, minibatch of " + std::to_string(o.batch) + ", " + std::to_string(o.vae_draws) +
+                                " draws";
+      report("snr_fmnist", title, o, fmnist, csv);
+      write_chart("snr_fmnist", title, o.vae_draws, o, fmnist);
     }
     nn::io::write_file_atomic(o.out + "/snr.csv", {reinterpret_cast<const std::uint8_t*>(csv.data()), csv.size()});
     std::printf("\nwrote snr.csv and the SVG plots to %s\n", o.out.c_str());

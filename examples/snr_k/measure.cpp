@@ -5,7 +5,9 @@
 #include <cmath>
 
 #include "autodiff/tape.hpp"
+#include "nn/optim.hpp"
 #include "vae/elbo.hpp"
+#include "vae/iwae.hpp"
 #include "vae/model.hpp"
 
 namespace tg::snr {
@@ -101,6 +103,23 @@ Snr vae_snr(const vae::VAE& model, const Tensor& x, std::int64_t k, vae::Estimat
   }
   current_tape().clear();
   return {phi.mean_snr(), theta.mean_snr(), phi.mean_snr(1.0, true), theta.mean_snr(1.0, true)};
+}
+
+vae::VAE partly_trained(const nn::TrainTest& data, std::int64_t steps, Generator& gen) {
+  vae::VAE model(vae::iwae_paper_architecture(), gen);
+  nn::Adam opt(model.named_parameters(), {.lr = 1e-3, .eps = 1e-4});
+  std::int64_t step = 0;
+  while (step < steps) {  // epochs of shuffled, dynamically binarised batches
+    nn::BatchIterator batches(data.train, {.batch_size = 20, .binarize = nn::Binarize::dynamic}, gen);
+    for (Tensor x; step < steps && batches.next(x); ++step) {
+      current_tape().clear();
+      opt.zero_grad();
+      backward(-mean(vae::iwae_bound(model, x, vae::draw_eps(model, x, 5, gen))));  // L_5
+      opt.step();
+    }
+  }
+  current_tape().clear();
+  return model;
 }
 
 double log_log_slope(const std::vector<double>& k, const std::vector<double>& snr) {

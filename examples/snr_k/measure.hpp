@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "autodiff/random.hpp"
+#include "nn/data.hpp"
 #include "vae/estimators.hpp"
 #include "vae/exact/linear_gaussian_model.hpp"
 
@@ -52,6 +53,10 @@ Snr exact_snr(ExactProblem& p, std::int64_t k, vae::Estimator estimator, std::in
 // backward sweep with fresh noise. Encoder parameters are phi, decoder parameters theta.
 Snr vae_snr(const vae::VAE& model, const Tensor& x, std::int64_t k, vae::Estimator estimator, std::int64_t draws,
             Generator& gen);
+
+// The IWAE paper's one-layer VAE (784-200-200-50, tanh) after `steps` Adam steps (lr 1e-3, eps 1e-4) on L_5 with
+// batches of 20 dynamically binarised training images: the "partly trained" Fashion-MNIST model.
+vae::VAE partly_trained(const nn::TrainTest& data, std::int64_t steps, Generator& gen);
 
 // The least-squares slope of log SNR against log k (points with SNR <= 0 or not finite are left out).
 double log_log_slope(const std::vector<double>& k, const std::vector<double>& snr);

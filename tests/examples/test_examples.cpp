@@ -119,6 +119,25 @@ TEST_CASE(
   CHECK(number_after(r, "variance ratio score / pathwise: ") > 10.0);
 }
 
+TEST_CASE(
+    "example snr_k: on the exact model the reparam encoder's SNR falls with k, dreg's does not, the decoder's rises",
+    "[examples][estimators]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_snr_k";
+  fs::remove_all(out);
+  const Run r = run_example("snr_k", "--data none --exact-draws 1000 --k 1,10,100 --out '" + out.string() + "'");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(has(r, "slope"));
+  const std::map<long, double> reparam = table(r, {1, 10, 100}, 1), dreg = table(r, {1, 10, 100}, 3),
+                               decoder = table(r, {1, 10, 100}, 4);
+  REQUIRE(reparam.size() == 3);
+  CHECK(reparam.at(100) < 0.5 * reparam.at(1));  // about 1 / sqrt(k): 0.33 -> 0.03 with many draws
+  CHECK(dreg.at(100) > dreg.at(1));
+  CHECK(decoder.at(100) > 3 * decoder.at(1));  // about sqrt(k)
+  for (const char* f : {"snr.csv", "snr_exact.svg"}) CHECK(fs::exists(out / f));
+  fs::remove_all(out);
+}
+
 TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
           "[examples][style]") {
   for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
