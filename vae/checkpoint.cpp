@@ -26,6 +26,11 @@ struct CardReader {
   [[noreturn]] void bad(const std::string& key, const std::string& value, const std::string& must) const {
     fail("checkpoint", where + ": text." + key + " is '" + value + "', but " + must);
   }
+  const std::string* find(const std::string& key) const {
+    for (const auto& [k, v] : text)
+      if (k == key) return &v;
+    return nullptr;
+  }
   const std::string& get(const std::string& key) const {
     for (const auto& [k, v] : text)
       if (k == key) return v;
@@ -62,6 +67,8 @@ std::vector<std::pair<std::string, std::string>> model_card_entries(const ModelC
           {"arch.activation", c.arch.activation},
           {"arch.likelihood", c.arch.likelihood},
           {"arch.init", c.arch.init},
+          {"arch.posterior", c.arch.posterior},
+          {"arch.coupling_layers", std::to_string(c.arch.coupling_layers)},
           {"dtype", dtype_name(c.dtype)},
           {"data.binarisation", c.binarisation},
           {"command_line", c.command_line}};
@@ -83,6 +90,10 @@ ModelCard model_card_from(const std::vector<std::pair<std::string, std::string>>
   c.arch.activation = r.one_of("arch.activation", {"relu", "tanh", "sigmoid", "softplus", "identity"});
   c.arch.likelihood = r.one_of("arch.likelihood", {"bernoulli", "normal"});
   c.arch.init = r.one_of("arch.init", {"pytorch", "glorot"});
+  if (r.find("arch.posterior"))  // cards written before the coupling posterior have neither entry: Gaussian
+    c.arch.posterior = r.one_of("arch.posterior", {"gaussian", "coupling"});
+  if (const std::string* layers = r.find("arch.coupling_layers"))
+    c.arch.coupling_layers = r.whole("arch.coupling_layers", *layers);
   c.dtype = r.one_of("dtype", {"float32", "float64"}) == "float32" ? f32 : f64;
   c.binarisation = r.one_of("data.binarisation", {"dynamic", "fixed", ""});
   c.command_line = r.get("command_line");
@@ -91,7 +102,7 @@ ModelCard model_card_from(const std::vector<std::pair<std::string, std::string>>
 
 ModelCard read_model_card(const std::string& path) { return model_card_from(nn::read_checkpoint_text(path), path); }
 
-void save_vae(const std::string& path, const VAE& model, const nn::Optimizer* optimizer, nn::TrainState state,
+void save_vae(const std::string& path, const nn::Module& model, const nn::Optimizer* optimizer, nn::TrainState state,
               const ModelCard& card) {
   for (auto& entry : model_card_entries(card)) {  // replaces a card already in state (a resumed run's)
     std::erase_if(state.text, [&](const auto& kv) { return kv.first == entry.first; });
@@ -103,6 +114,10 @@ void save_vae(const std::string& path, const VAE& model, const nn::Optimizer* op
 LoadedVae load_vae(const std::string& path) {
   LoadedVae v;
   v.card = read_model_card(path);
+  if (v.card.arch.posterior != "gaussian")
+    fail("load_vae", path + ": text.arch.posterior is '" + v.card.arch.posterior +
+                         "'; load_vae builds Gaussian VAEs: build a vae::FlowVAE from read_model_card(path).arch and "
+                         "load it with nn::load_checkpoint");
   Generator gen(0);  // the initial weights are overwritten by the file's
   v.model = std::make_unique<VAE>(v.card.arch, gen, v.card.dtype);
   v.state = nn::load_checkpoint(path, *v.model, nullptr);

@@ -31,7 +31,8 @@ ModelCard read_model_card(const std::string& path);
 
 // save_checkpoint with the card's entries added to state.text. With optimizer = nullptr and a default state,
 // this is the weights-only file (parameters and card).
-void save_vae(const std::string& path, const VAE& model, const nn::Optimizer* optimizer, nn::TrainState state,
+// The model is a VAE or a FlowVAE (card.arch.posterior says which).
+void save_vae(const std::string& path, const nn::Module& model, const nn::Optimizer* optimizer, nn::TrainState state,
               const ModelCard& card);
 
 struct LoadedVae {
@@ -39,7 +40,8 @@ struct LoadedVae {
   ModelCard card;
   nn::TrainState state;  // epoch, step, generators and metadata as saved
 };
-// Builds the model the card describes and loads its weights (an optimiser's entries are ignored).
+// Builds the model the card describes and loads its weights (an optimiser's entries are ignored). A card with the
+// coupling posterior is refused: build vae::FlowVAE(read_model_card(path).arch, ...) and nn::load_checkpoint it.
 LoadedVae load_vae(const std::string& path);
 
 }  // namespace tg::vae

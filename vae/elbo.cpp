@@ -6,10 +6,10 @@
 
 namespace tg::vae {
 
-Tensor draw_eps(const LatentModel& model, const Tensor& x, std::int64_t K, Generator& gen) {
+Tensor draw_eps(const LogWeightModel& model, const Tensor& x, std::int64_t K, Generator& gen) {
   if (x.dim() != 2) fail("draw_eps", "x is " + shape_str(x.shape()) + "; it must be (B, D)");
   if (K < 1) fail("draw_eps", "K is " + std::to_string(K) + ", but must be at least 1");
-  return randn({K, x.size(0), model.latent_dim()}, gen, x.dtype());
+  return randn({K, x.size(0), model.noise_dim()}, gen, x.dtype());
 }
 
 Tensor elbo_analytic(const LatentModel& model, const Tensor& x, const Tensor& eps) {

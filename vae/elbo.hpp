@@ -12,7 +12,7 @@ Tensor elbo_analytic(const LatentModel& model, const Tensor& x, const Tensor& ep
 // (elbo.5) (1/K) sum_k [log p(x, z_k) - log q(z_k|x)].   x (B, D), eps (K, B, L) -> (B,)
 Tensor elbo_monte_carlo(const LatentModel& model, const Tensor& x, const Tensor& eps);
 
-// eps ~ N(0, I) of shape (K, B, L) for model and x, drawn from gen.
-Tensor draw_eps(const LatentModel& model, const Tensor& x, std::int64_t K, Generator& gen);
+// eps ~ N(0, I) of shape (K, B, noise_dim) for model and x, drawn from gen (noise_dim = L for one Gaussian layer).
+Tensor draw_eps(const LogWeightModel& model, const Tensor& x, std::int64_t K, Generator& gen);
 
 }  // namespace tg::vae

@@ -68,7 +68,7 @@ double LogPxEstimate::mean_std_err() const {
   return std::sqrt(s) / static_cast<double>(std_err.size());
 }
 
-LogPxEstimate estimate_log_px(const LatentModel& model, const Tensor& x, std::int64_t k, Generator& gen,
+LogPxEstimate estimate_log_px(const LogWeightModel& model, const Tensor& x, std::int64_t k, Generator& gen,
                               std::int64_t max_rows) {
   if (k < 1) fail("estimate_log_px", "k is " + std::to_string(k) + ", but must be at least 1");
   if (x.dim() != 2 || x.size(0) == 0)
@@ -81,7 +81,9 @@ LogPxEstimate estimate_log_px(const LatentModel& model, const Tensor& x, std::in
   // (estimate.3) is below log p(x) on average (its mean is L_k) and tends to it as k grows
   for (std::int64_t done = 0; done < k; done += chunk) {
     const std::int64_t K = std::min(chunk, k - done);
-    sums.add(cast(log_weights(model, x, draw_eps(model, x, K, gen)), f64));  // one chunk of log w, see (iwae.1): (K, B)
+    // one chunk of log w, see (iwae.1), or the model's own, see (hierarchy.2): (K, B)
+    // (hierarchy.6) so for the two-layer model too this estimates log p(x)
+    sums.add(cast(model.log_weights(x, draw_eps(model, x, K, gen)), f64));
   }
   return sums.result();
 }

@@ -19,7 +19,7 @@ struct LogPxEstimate {
 };
 
 // x (B, D). At most max_rows = chunk * B rows go through the decoder at once. Records nothing on the tape.
-LogPxEstimate estimate_log_px(const LatentModel& model, const Tensor& x, std::int64_t k, Generator& gen,
+LogPxEstimate estimate_log_px(const LogWeightModel& model, const Tensor& x, std::int64_t k, Generator& gen,
                               std::int64_t max_rows = 8192);
 
 // The same running sums over given log weights (K, B), one chunk: used by estimate_log_px and its tests.

@@ -2,6 +2,10 @@
 #include "vae/model.hpp"
 
 #include "nn/init.hpp"
+#include "prob/kl.hpp"
+#include "vae/diagnostics.hpp"
+#include "vae/elbo.hpp"
+#include "vae/iwae.hpp"
 
 namespace tg::vae {
 
@@ -10,17 +14,52 @@ prob::StandardNormal prior(std::int64_t L, DType dtype) { return prob::StandardN
 std::string Architecture::describe() const {
   std::string s = std::to_string(data_dim);
   for (std::int64_t h : hidden) s += "-" + std::to_string(h);
-  return s + "-" + std::to_string(latent) + " " + activation;
+  s += "-" + std::to_string(latent) + " " + activation;
+  return posterior == "coupling" ? s + ", " + std::to_string(coupling_layers) + " coupling layers" : s;
 }
 
 Architecture pytorch_examples_architecture() { return {784, {400}, 20, "relu", "pytorch"}; }
 Architecture iwae_paper_architecture() { return {784, {200, 200}, 50, "tanh", "glorot"}; }
 
-static std::vector<std::int64_t> widths(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t out) {
+std::vector<std::int64_t> layer_sizes(std::int64_t in, const std::vector<std::int64_t>& hidden, std::int64_t out) {
   std::vector<std::int64_t> w{in};
   w.insert(w.end(), hidden.begin(), hidden.end());
   w.push_back(out);
   return w;
+}
+
+void glorot_init(nn::MLP& mlp, Generator& gen) {
+  for (std::size_t i = 0; i < mlp.num_layers(); ++i) {
+    nn::glorot_uniform(mlp.layer(i).weight, gen);
+    nn::fill_zeros(mlp.layer(i).bias);
+  }
+}
+
+std::shared_ptr<nn::MLP> make_mlp(const std::vector<std::int64_t>& sizes, const std::string& activation,
+                                  const std::string& init, Generator& gen, DType dtype) {
+  if (init != "pytorch" && init != "glorot")
+    fail("make_mlp", "init is '" + init + "', but must be 'pytorch' or 'glorot'");
+  auto mlp = std::make_shared<nn::MLP>(sizes, activation, gen, false, dtype);
+  if (init == "glorot") glorot_init(*mlp, gen);
+  return mlp;
+}
+
+prob::Normal gaussian_from(const Tensor& out, std::int64_t L) {
+  Tensor mu = slice(out, -1, 0, L);           // (..., L)
+  Tensor log_var = slice(out, -1, L, 2 * L);  // (..., L)
+  return prob::Normal::from_log_var(mu.name("mu"), log_var.name("log_var"), 1);
+}
+
+// p(x|z) = prod_d Bernoulli(x_d; sigmoid(logits_d)), or prod_d N(x_d; mean_d, exp(log_var_d))
+Tensor observation_log_likelihood(Tensor out, const Tensor& x, const std::string& likelihood) {
+  if (likelihood == "bernoulli") return prob::Bernoulli::from_logits(out.name("logits"), 1).log_prob(x);  // (K, B)
+  const std::int64_t D = x.size(-1);
+  Tensor mean = slice(out, -1, 0, D).name("x_mean"), log_var = slice(out, -1, D, 2 * D).name("x_log_var");
+  return prob::Normal::from_log_var(mean, log_var, 1).log_prob(x);  // (K, B)
+}
+
+Tensor observation_mean(const Tensor& out, const std::string& likelihood, std::int64_t D) {
+  return likelihood == "bernoulli" ? sigmoid(out) : slice(out, -1, 0, D);
 }
 
 VAE::VAE(const Architecture& arch, Generator& gen, DType dtype) : arch_(arch) {
@@ -30,40 +69,42 @@ VAE::VAE(const Architecture& arch, Generator& gen, DType dtype) : arch_(arch) {
   if (arch.likelihood != "bernoulli" && arch.likelihood != "normal")
     fail("VAE", "likelihood is '" + arch.likelihood + "', but must be 'bernoulli' or 'normal'");
   const std::int64_t out = arch.likelihood == "normal" ? 2 * arch.data_dim : arch.data_dim;
-  std::vector<std::int64_t> reversed(arch.hidden.rbegin(), arch.hidden.rend());
-  encoder_ = register_module("encoder", std::make_shared<nn::MLP>(widths(arch.data_dim, arch.hidden, 2 * arch.latent),
-                                                                  arch.activation, gen, false, dtype));
-  decoder_ = register_module(
-      "decoder", std::make_shared<nn::MLP>(widths(arch.latent, reversed, out), arch.activation, gen, false, dtype));
-  if (arch.init == "glorot")
-    for (auto* mlp : {encoder_.get(), decoder_.get()})
-      for (std::size_t i = 0; i < mlp->num_layers(); ++i) {
-        nn::glorot_uniform(mlp->layer(i).weight, gen);
-        nn::fill_zeros(mlp->layer(i).bias);
-      }
+  if (arch.posterior != "gaussian")
+    fail("VAE", "posterior is '" + arch.posterior + "'; a VAE's is 'gaussian' (FlowVAE has the coupling posterior)");
+  const std::vector<std::int64_t> reversed(arch.hidden.rbegin(), arch.hidden.rend());
+  encoder_ = register_module("encoder", make_mlp(layer_sizes(arch.data_dim, arch.hidden, 2 * arch.latent),
+                                                 arch.activation, "pytorch", gen, dtype));
+  decoder_ = register_module("decoder",
+                             make_mlp(layer_sizes(arch.latent, reversed, out), arch.activation, "pytorch", gen, dtype));
+  if (arch.init == "glorot")  // after both are built, so that a seed gives the weights it always gave
+    for (nn::MLP* mlp : {encoder_.get(), decoder_.get()}) glorot_init(*mlp, gen);
 }
 
 // q(z|x) = N(mu, diag exp(log_var)): the encoder's last layer gives mu and log_var side by side.
 prob::Normal VAE::encode(const Tensor& x) const {
-  Tensor h = encoder_->forward(x);                                // (B, 2L)
-  Tensor mu = slice(h, -1, 0, arch_.latent);                      // (B, L)
-  Tensor log_var = slice(h, -1, arch_.latent, 2 * arch_.latent);  // (B, L)
-  return prob::Normal::from_log_var(mu.name("mu"), log_var.name("log_var"), 1);
+  return gaussian_from(encoder_->forward(x), arch_.latent);  // (B, 2L) -> Normal over (B, L)
 }
 
-// p(x|z) = prod_d Bernoulli(x_d; sigmoid(logits_d)), or prod_d N(x_d; mean_d, exp(log_var_d))
 Tensor VAE::log_likelihood(const Tensor& x, const Tensor& z) const {
-  Tensor out = decoder_->forward(z);  // (K, B, D) or (K, B, 2D)
-  if (arch_.likelihood == "bernoulli")
-    return prob::Bernoulli::from_logits(out.name("logits"), 1).log_prob(x);  // (K, B)
-  const std::int64_t D = arch_.data_dim;
-  Tensor mean = slice(out, -1, 0, D).name("x_mean"), log_var = slice(out, -1, D, 2 * D).name("x_log_var");
-  return prob::Normal::from_log_var(mean, log_var, 1).log_prob(x);  // (K, B)
+  return observation_log_likelihood(decoder_->forward(z), x, arch_.likelihood);  // (K, B)
 }
 
 Tensor VAE::decode_mean(const Tensor& z) const {
-  Tensor out = decoder_->forward(z);
-  return arch_.likelihood == "bernoulli" ? sigmoid(out) : slice(out, -1, 0, arch_.data_dim);
+  return observation_mean(decoder_->forward(z), arch_.likelihood, arch_.data_dim);
+}
+
+Tensor VAE::log_weights(const Tensor& x, const Tensor& eps) const { return vae::log_weights(*this, x, eps); }
+
+Tensor VAE::elbo(const Tensor& x, const Tensor& eps) const { return elbo_analytic(*this, x, eps); }
+
+Tensor VAE::kl_to_prior(const Tensor& x, const Tensor&) const {
+  return prob::kl_divergence(encode(x), prior(arch_.latent, x.dtype()));  // closed form, see (kl.4): (B,)
+}
+
+Tensor VAE::reconstruct(const Tensor& x) const { return decode_mean(encode(x).loc()); }
+
+std::vector<std::vector<double>> VAE::layer_mean_variances(const Tensor& x) const {
+  return {posterior_mean_variance(*this, x)};
 }
 
 }  // namespace tg::vae

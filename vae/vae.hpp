@@ -8,12 +8,14 @@
 //   tg::backward(-tg::mean(bound));                                   // gradients for every parameter
 #pragma once
 #include "vae/checkpoint.hpp"
+#include "vae/coupling.hpp"
 #include "vae/diagnostics.hpp"
 #include "vae/elbo.hpp"
 #include "vae/estimate.hpp"
 #include "vae/estimators.hpp"
 #include "vae/exact/linear_gaussian.hpp"
 #include "vae/exact/linear_gaussian_model.hpp"
+#include "vae/hierarchy.hpp"
 #include "vae/iwae.hpp"
 #include "vae/iwae_gradient.hpp"
 #include "vae/joint.hpp"

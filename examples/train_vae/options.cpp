@@ -73,6 +73,7 @@ std::string training_command(const Options& o) {
     for (std::size_t i = 0; i < o.hidden.size(); ++i) c << (i ? "," : "") << o.hidden[i];
     c << " --activation " << o.activation;
   }
+  if (o.posterior != "gaussian") c << " --posterior " << o.posterior;
   c << " --epochs " << o.epochs << " --batch " << o.batch << " --lr " << o.lr << " --schedule " << o.schedule
     << " --seed " << o.seed << " --data " << o.data << " --train-n " << o.train_n << " --binarize " << o.binarize;
   return c.str();
@@ -86,7 +87,9 @@ Trains a VAE or an IWAE and writes metrics, pictures and a checkpoint to --out.
   --k N                     samples per example in the training bound                          [5]
   --estimator NAME          gradient estimator: reparam, stl (sticking the landing) or dreg     [reparam]
                             (doubly reparameterised, --model iwae only)
-  --arch NAME               pytorch-examples (784-400-20, ReLU) or iwae-paper (784-200-200-50, tanh)
+  --arch NAME               pytorch-examples (784-400-20, ReLU), iwae-paper (784-200-200-50, tanh) or
+                            iwae-paper-2 (two stochastic layers: 784-200-200-[100]-100-100-[50], tanh)
+  --posterior NAME          gaussian, or coupling (4 affine coupling layers on the Gaussian)    [gaussian]
   --latent N                latent dimensions (without --arch)                                 [8]
   --hidden A,B,...          hidden layer sizes (without --arch)                                [256,128]
   --activation NAME         relu | tanh | sigmoid | softplus (without --arch)                 [tanh]
@@ -130,7 +133,9 @@ Options parse_options(int argc, char** argv) {
     else if (flag == "--estimator")
       o.estimator = one_of(flag, v, {"reparam", "stl", "dreg"});
     else if (flag == "--arch")
-      o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper"});
+      o.arch = one_of(flag, v, {"pytorch-examples", "iwae-paper", "iwae-paper-2"});
+    else if (flag == "--posterior")
+      o.posterior = one_of(flag, v, {"gaussian", "coupling"});
     else if (flag == "--latent")
       o.latent = to_int(flag, v, 1, kMaxWidth), explicit_sizes = true;
     else if (flag == "--hidden")
@@ -173,6 +178,11 @@ Options parse_options(int argc, char** argv) {
   if (!o.arch.empty() && explicit_sizes)
     throw UsageError("--arch sets the layer sizes and activation; leave out --latent, --hidden and --activation");
   if (o.model == "vae" && o.k < 1) throw UsageError("--k must be at least 1");
+  if (o.arch == "iwae-paper-2" && o.posterior == "coupling")
+    throw UsageError("--posterior coupling is for one stochastic layer; leave it out with --arch iwae-paper-2");
+  if (o.estimator != "reparam" && (o.arch == "iwae-paper-2" || o.posterior == "coupling"))
+    throw UsageError("--estimator " + o.estimator + " needs one Gaussian stochastic layer (no --arch iwae-paper-2, " +
+                     "no --posterior coupling)");
   if (o.model == "vae" && o.estimator == "dreg")
     throw UsageError("--estimator dreg is for --model iwae; for the ELBO the doubly reparameterised gradient is stl");
   return o;

@@ -11,7 +11,7 @@ namespace tg::app {
 struct Options {
   std::string model = "iwae";  // vae | iwae
   std::int64_t k = 5;          // samples per example in the training bound
-  std::string arch = "";       // pytorch-examples | iwae-paper | "" (explicit sizes below)
+  std::string arch = "";       // pytorch-examples | iwae-paper | iwae-paper-2 | "" (explicit sizes below)
   std::int64_t latent = 8;
   std::vector<std::int64_t> hidden = {256, 128};
   std::string activation = "tanh";
@@ -32,7 +32,8 @@ struct Options {
   std::string save_weights = "";  // also write the model alone (weights and model card) here at the end
   bool help = false;
 
-  std::string estimator = "reparam";  // reparam | stl | dreg: the gradient estimator of the training bound
+  std::string estimator = "reparam";   // reparam | stl | dreg: the gradient estimator of the training bound
+  std::string posterior = "gaussian";  // gaussian | coupling: q(z|x), or the flow of coupling layers on top of it
 };
 
 // Parses argv. Throws UsageError on an unknown flag or a bad value; the message says which and why.

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 
 #include "autodiff/tape.hpp"
 #include "autodiff/thread_pool.hpp"
@@ -34,7 +36,33 @@ vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
                             ? vae::iwae_paper_architecture()
                             : vae::Architecture{data_dim, o.hidden, o.latent, o.activation, "glorot"};
   a.data_dim = data_dim;
+  a.posterior = o.posterior;
   return a;
+}
+
+// The model the flags ask for: one Gaussian stochastic layer (VAE), the flow posterior (FlowVAE), or two stochastic
+// layers (TwoLayerVAE); with its card (docs/checkpoints.md) when it has one stochastic layer. On --resume, a model
+// with one stochastic layer is the one the checkpoint's card describes; two layers are rebuilt from the flags.
+struct Model {
+  std::unique_ptr<vae::Autoencoder> net;
+  std::optional<vae::ModelCard> card;
+};
+Model make_model(const Options& o, std::int64_t data_dim, Generator& gen) {
+  if (o.arch == "iwae-paper-2") {
+    vae::TwoLayerArchitecture a = vae::iwae_paper_two_layer_architecture();
+    a.data_dim = data_dim;
+    return {std::make_unique<vae::TwoLayerVAE>(a, gen), std::nullopt};
+  }
+  const vae::Architecture a = o.resume.empty() ? architecture(o, data_dim) : resumed_architecture(o, data_dim);
+  const vae::ModelCard card{a, f32, o.binarize, training_command(o)};
+  if (a.posterior == "coupling") return {std::make_unique<vae::FlowVAE>(a, gen), card};
+  return {std::make_unique<vae::VAE>(a, gen), card};
+}
+
+// The checkpoint, with the model's card when it has one.
+void save_model(const std::string& path, const Model& m, const nn::Optimizer* opt, const nn::TrainState& state) {
+  if (m.card) return vae::save_vae(path, *m.net, opt, state, *m.card);
+  nn::save_checkpoint(path, *m.net, opt, state);
 }
 
 nn::TrainTest load_data(const Options& o) {
@@ -60,20 +88,24 @@ Tensor test_images(const nn::Dataset& test, const Options& o) {
 }
 
 // The bound that training maximises, whose gradient is the chosen estimator's: (B,)
-Tensor training_bound(const vae::VAE& model, const Tensor& x, const Tensor& eps, const std::string& objective,
+Tensor training_bound(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const std::string& objective,
                       vae::Estimator estimator) {
-  if (objective == "iwae") return vae::iwae_bound_with(model, x, eps, estimator);      // (iwae.2) L_K
-  if (estimator == vae::Estimator::reparam) return vae::elbo_analytic(model, x, eps);  // (elbo.6)
-  return vae::elbo_monte_carlo_with(model, x, eps, estimator);  // (elbo.5), the KL by Monte Carlo too
+  if (estimator != vae::Estimator::reparam) {  // the options allow it only for one Gaussian layer
+    const auto& gaussian = dynamic_cast<const vae::VAE&>(model);
+    return objective == "iwae" ? vae::iwae_bound_with(gaussian, x, eps, estimator)  // see (iwae.2)
+                               : vae::elbo_monte_carlo_with(gaussian, x, eps, estimator);
+  }
+  if (objective == "iwae") return vae::iwae_bound_from_log_weights(model.log_weights(x, eps));  // L_K
+  return model.elbo(x, eps);  // the ELBO with every KL the model has in closed form
 }
 
 // The training objective of one batch: -mean(bound) with the noise eps given.
-Tensor batch_loss(const vae::VAE& model, const Tensor& x, const Tensor& eps, const Options& o) {
+Tensor batch_loss(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const Options& o) {
   return -mean(training_bound(model, x, eps, o.model, vae::estimator_from_name(o.estimator)));
 }
 
 // The first gradient that holds a NaN or an infinity, as "encoder.0.weight", or "".
-std::string non_finite_gradient(const vae::VAE& model) {
+std::string non_finite_gradient(const vae::Autoencoder& model) {
   for (const auto& [name, p] : model.named_parameters()) {
     const Tensor g = p.grad();
     if (!g.defined()) continue;
@@ -98,7 +130,7 @@ Error stopped(const Options& o, std::int64_t epoch, std::int64_t batch, const st
 // A step went non-finite: replay its forward and backward in anomaly mode, which names the first op that made a
 // NaN or an infinity, and stop. The parameters are those before the step (it was not taken), so the replay sees
 // what the step saw; the checkpoint on disk stays the last good one.
-[[noreturn]] void stop_non_finite(const vae::VAE& model, const Tensor& x, const Tensor& eps, const Options& o,
+[[noreturn]] void stop_non_finite(const vae::Autoencoder& model, const Tensor& x, const Tensor& eps, const Options& o,
                                   std::int64_t epoch, std::int64_t batch, const std::string& what) {
   std::string report = "anomaly mode found no non-finite value on a replay";
   current_tape().clear();
@@ -118,8 +150,8 @@ std::string number(double v) { return std::isnan(v) ? "nan" : std::to_string(v);
 
 // One epoch of Adam steps on -mean(bound); returns the mean training bound. A loss or gradient that is not finite
 // stops the run before the step is taken (stop_non_finite).
-double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, const Options& o, Generator& data_gen,
-                   Generator& noise_gen, Progress& progress, std::int64_t epoch) {
+double train_epoch(vae::Autoencoder& model, nn::Adam& opt, const nn::Dataset& train, const Options& o,
+                   Generator& data_gen, Generator& noise_gen, Progress& progress, std::int64_t epoch) {
   nn::BatchIterator batches(
       train,
       {.batch_size = o.batch, .shuffle = true, .drop_last = false, .binarize = nn::binarize_from_name(o.binarize)},
@@ -149,12 +181,12 @@ double train_epoch(vae::VAE& model, nn::Adam& opt, const nn::Dataset& train, con
   return progress.mean_bound();
 }
 
-void print_summary(const Options& o, const EpochMetrics& m, double std_err, std::int64_t log_px_k) {
+void print_summary(const Options& o, const EpochMetrics& m, const Evaluation& ev, std::int64_t log_px_k) {
   std::printf(
       "\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
-      "active units %lld\n",
-      o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, std_err,
-      static_cast<long long>(log_px_k), m.kl, static_cast<long long>(m.active_units));
+      "active units %s\n",
+      o.data.c_str(), m.test_elbo, static_cast<long long>(o.k), m.test_iwae, m.test_log_px, ev.log_px_std_err,
+      static_cast<long long>(log_px_k), m.kl, ev.active_by_layer.c_str());
   std::printf(
       "wrote %s/{index.html, metrics.csv, timing.csv, curves.svg, reconstructions.png, samples.png, checkpoint.npz}\n",
       o.out.c_str());
@@ -168,11 +200,10 @@ int run(const Options& o, const std::string& command_line) {
   const nn::TrainTest data = load_data(o);
   const Tensor x_test = test_images(data.test, o);
   Generator init_gen(o.seed), data_gen(o.seed + 1), noise_gen(o.seed + 2);
-  // The model: from the flags, or on --resume the one the checkpoint's card describes (docs/checkpoints.md).
-  vae::VAE model(o.resume.empty() ? architecture(o, data.train.dim()) : resumed_architecture(o, data.train.dim()),
-                 init_gen);
-  const vae::ModelCard card{model.architecture(), f32, o.binarize, training_command(o)};
-  nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = o.arch == "iwae-paper" ? 1e-4 : 1e-8});
+  const Model built = make_model(o, data.train.dim(), init_gen);
+  vae::Autoencoder& model = *built.net;
+  const bool paper = o.arch == "iwae-paper" || o.arch == "iwae-paper-2";
+  nn::Adam opt(model.named_parameters(), {.lr = o.lr, .eps = paper ? 1e-4 : 1e-8});
   const nn::Schedule schedule = nn::Schedule::from_name(o.schedule, o.lr);
   nn::TrainState state;
   if (!o.resume.empty()) {
@@ -186,7 +217,7 @@ int run(const Options& o, const std::string& command_line) {
   std::printf(
       "train_vae: %s (k = %lld, %s gradient), %s, %lld parameters, %s: %lld train / %lld test images, %d "
       "threads\n",
-      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.architecture().describe().c_str(),
+      o.model.c_str(), static_cast<long long>(o.k), o.estimator.c_str(), model.describe().c_str(),
       static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
       static_cast<long long>(data.test.size()), num_threads());
   std::fflush(stdout);
@@ -212,22 +243,21 @@ int run(const Options& o, const std::string& command_line) {
                  static_cast<long long>(m.log_px_k), m.kl, static_cast<long long>(m.active_units));
     state.epoch = epoch + 1, state.step = opt.steps();
     state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
-    vae::save_vae(o.out + "/checkpoint.npz", model, &opt, state, card);
+    save_model(o.out + "/checkpoint.npz", built, &opt, state);
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_timing_csv(o.out + "/timing.csv", rows);
     write_svg_chart(o.out + "/curves.svg", rows);
     Generator picture_gen(o.seed + 77);
-    IndexPage page{
-        "train_vae: " + o.model + " on " + o.data, command_line,
-        model.architecture().describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
-        write_pictures(model, x_test, data.test.height(), data.test.width(), o.out, picture_gen)};
+    IndexPage page{"train_vae: " + o.model + " on " + o.data, command_line,
+                   model.describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
+                   write_pictures(model, x_test, data.test.height(), data.test.width(), o.out, picture_gen)};
     write_index_html(o.out + "/index.html", page, rows);
   }
-  if (!rows.empty()) print_summary(o, rows.back(), ev.log_px_std_err, o.eval_k);
+  if (!rows.empty()) print_summary(o, rows.back(), ev, o.eval_k);
   if (!o.save_weights.empty()) {
     nn::TrainState weights_only;
     weights_only.epoch = state.epoch, weights_only.step = state.step;
-    vae::save_vae(o.save_weights, model, nullptr, weights_only, card);
+    save_model(o.save_weights, built, nullptr, weights_only);
     std::printf("wrote %s (weights and model card; examples/vae_to_torch.py reads it)\n", o.save_weights.c_str());
   }
   return 0;

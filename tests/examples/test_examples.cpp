@@ -120,6 +120,25 @@ TEST_CASE(
   CHECK(number_after(r, "variance ratio score / pathwise: ") > 10.0);
 }
 
+TEST_CASE(
+    "example snr_k: on the exact model the reparam encoder's SNR falls with k, dreg's does not, the decoder's rises",
+    "[examples][estimators]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_snr_k";
+  fs::remove_all(out);
+  const Run r = run_example("snr_k", "--data none --exact-draws 1000 --k 1,10,100 --out '" + out.string() + "'");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  CHECK(has(r, "slope"));
+  const std::map<long, double> reparam = table(r, {1, 10, 100}, 1), dreg = table(r, {1, 10, 100}, 3),
+                               decoder = table(r, {1, 10, 100}, 4);
+  REQUIRE(reparam.size() == 3);
+  CHECK(reparam.at(100) < 0.5 * reparam.at(1));  // about 1 / sqrt(k): 0.33 -> 0.03 with many draws
+  CHECK(dreg.at(100) > dreg.at(1));
+  CHECK(decoder.at(100) > 3 * decoder.at(1));  // about sqrt(k)
+  for (const char* f : {"snr.csv", "snr_exact.svg"}) CHECK(fs::exists(out / f));
+  fs::remove_all(out);
+}
+
 TEST_CASE("the concept examples open with what they show and their docs page, and stay under 150 lines",
           "[examples][style]") {
   for (const char* name : {"chain_rule", "custom_op", "elbo_tape", "jensen", "elbo_gap", "iwae_k", "joint_view",
@@ -152,6 +171,10 @@ TEST_CASE("train_vae: an unknown flag or a bad value prints what is wrong and th
   CHECK(dreg_elbo.status == 2);
   CHECK(has(dreg_elbo, "--estimator dreg is for --model iwae"));
   CHECK(has(run_example("train_vae", "--estimator score"), "--estimator: 'score' is not one of reparam, stl, dreg"));
+  CHECK(has(run_example("train_vae", "--arch iwae-paper-2 --posterior coupling"),
+            "--posterior coupling is for one stochastic layer"));
+  CHECK(has(run_example("train_vae", "--posterior coupling --estimator stl"),
+            "--estimator stl needs one Gaussian stochastic layer"));
   CHECK(run_example("train_vae", "--help").status == 0);
 }
 
@@ -212,5 +235,27 @@ TEST_CASE("train_vae: the checkpoint describes its model; --save-weights writes 
   INFO(second.out);
   CHECK(second.status == 0);
   CHECK(has(second, "-16-8-3 relu"));
+  fs::remove_all(out);
+}
+
+TEST_CASE(
+    "train_vae: two stochastic layers, the coupling posterior and the dreg and stl estimators each train and report",
+    "[examples][train_vae]") {
+  const fs::path out = fs::temp_directory_path() / "tapegrad_test_train_vae_models";
+  const std::string common = "--train-n 200 --eval-n 20 --eval-k 20 --eval-k-epoch 5 --batch 50 --epochs 1 ";
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"--arch iwae-paper-2", "784-200-200-[100]-100-100-[50] tanh"},
+      {"--posterior coupling --latent 4 --hidden 32", "784-32-4 tanh, 4 coupling layers"},
+      {"--estimator dreg --latent 4 --hidden 32", "dreg gradient"},
+      {"--model vae --estimator stl --latent 4 --hidden 32", "stl gradient"}};
+  for (const auto& [flags, shows] : runs) {
+    fs::remove_all(out);
+    const Run r = run_example("train_vae", common + flags + " --out '" + out.string() + "'");
+    INFO(flags << "\n" << r.out);
+    CHECK(r.status == 0);
+    CHECK(has(r, shows));
+    CHECK(has(r, "final (test, shapes)"));
+    CHECK(fs::exists(out / "checkpoint.npz"));
+  }
   fs::remove_all(out);
 }

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "vae/iwae.hpp"
+
 namespace tg::vae::exact {
 
 namespace {
@@ -128,6 +130,10 @@ Gaussian LinearGaussianModel::q_row(const Tensor& x, std::int64_t row) const {
   const prob::Normal q = encode(x);
   Vector var = row_vector(q.variance(), row);
   return Gaussian{row_vector(q.mean(), row), Matrix::diagonal(var)};
+}
+
+Tensor LinearGaussianModel::log_weights(const Tensor& x, const Tensor& eps) const {
+  return vae::log_weights(*this, x, eps);
 }
 
 }  // namespace tg::vae::exact

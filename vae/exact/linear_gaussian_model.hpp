@@ -16,7 +16,7 @@
 
 namespace tg::vae::exact {
 
-class LinearGaussianModel : public LatentModel {
+class LinearGaussianModel : public LatentModel, public LogWeightModel {
  public:
   explicit LinearGaussianModel(LinearGaussian exact);  // validates W, b and sigma
 
@@ -34,6 +34,8 @@ class LinearGaussianModel : public LatentModel {
   prob::Normal encode(const Tensor& x) const override;  // the q set above (x must have its B rows), or the exact one
   Tensor log_likelihood(const Tensor& x, const Tensor& z) const override;  // x (B, D), z (K, B, L) -> (K, B)
   std::int64_t latent_dim() const override { return static_cast<std::int64_t>(exact_.d()); }
+  std::int64_t noise_dim() const override { return latent_dim(); }
+  Tensor log_weights(const Tensor& x, const Tensor& eps) const override;  // log_weights of iwae.hpp
 
   const LinearGaussian& exact() const { return exact_; }
   const Tensor& W() const { return W_; }                // (D, L)
