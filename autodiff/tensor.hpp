@@ -72,6 +72,13 @@ class Dims {
   void insert(const std::int64_t* pos, It first, It last) {  // the values of [first, last) before pos
     for (std::int64_t* at = begin() + (pos - begin()); first != last; ++first) at = insert(at, *first) + 1;
   }
+  void insert(const std::int64_t* pos, std::initializer_list<std::int64_t> values) {
+    insert(pos, values.begin(), values.end());
+  }
+  std::reverse_iterator<std::int64_t*> rbegin() { return std::reverse_iterator(end()); }
+  std::reverse_iterator<std::int64_t*> rend() { return std::reverse_iterator(begin()); }
+  std::reverse_iterator<const std::int64_t*> rbegin() const { return std::reverse_iterator(end()); }
+  std::reverse_iterator<const std::int64_t*> rend() const { return std::reverse_iterator(begin()); }
   friend bool operator==(const Dims& a, const Dims& b) {
     return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
   }

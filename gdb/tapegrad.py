@@ -39,6 +39,17 @@ def _vector(v, limit=1 << 20):
     return [(start + i).dereference() for i in range(n)]
 
 
+def _dims(v, limit):
+    """The values of a tg::Dims (tg::Shape: values_ inline, size_ of them), or of a std::vector of them."""
+    v = _deref(v)
+    if _strip(v.type).name != 'tg::Dims':
+        return _vector(v, limit)
+    n = int(v['size_'])
+    if n < 0 or n > min(limit, v['values_'].type.range()[1] + 1):
+        raise ValueError('not a valid Dims')
+    return [v['values_'][i] for i in range(n)]
+
+
 def _string(s):
     n = int(s['_M_string_length'])
     if n < 0 or n > MAX_NAME:
@@ -96,7 +107,7 @@ class TensorView:
 
     def __init__(self, impl):
         self.impl = impl
-        self.shape = [int(d) for d in _vector(impl['shape'], MAX_RANK)]
+        self.shape = [int(d) for d in _dims(impl['shape'], MAX_RANK)]
         self.numel = int(impl['numel'])
         n = 1
         for d in self.shape:
@@ -200,7 +211,7 @@ class ShapePrinter:
 
     def to_string(self):
         try:
-            return shape_str([int(d) for d in _vector(self.val, MAX_RANK)])
+            return shape_str([int(d) for d in _dims(self.val, MAX_RANK)])
         except (ValueError, gdb.error, gdb.MemoryError):
             return '<shape: not a valid vector>'
 
@@ -308,9 +319,9 @@ def tensor_list(v):
         n = int(v['size_'])
         if n < 0 or n > 1 << 20:
             raise ValueError('not a valid TensorList')
-        if n <= int(v['inline_capacity']):
-            elems = v['inline_']['_M_elems']
-            return [elems[i] for i in range(n)]
+        if n <= int(v['inline_capacity']):  # built in place in the bytes of inline_
+            elems = v['inline_'].address.cast(gdb.lookup_type('tg::Tensor').pointer())
+            return [(elems + i).dereference() for i in range(n)]
         return _vector(v['spill_'])
     return _vector(v)
 
@@ -354,10 +365,12 @@ def lookup(val):
     if t.code in (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF):
         t = t.target()
     t = t.unqualified()
-    while t.code == gdb.TYPE_CODE_TYPEDEF:  # tg::Shape is a typedef of std::vector<int64_t>
+    while t.code == gdb.TYPE_CODE_TYPEDEF:  # tg::Shape is a typedef of tg::Dims
         if t.name == 'tg::Shape':
             return ShapePrinter(val)
         t = t.target().unqualified()
+    if t.name == 'tg::Dims':
+        return ShapePrinter(val)
     printer = PRINTERS.get(t.name) if t.name else None
     return printer(val) if printer else None
 
