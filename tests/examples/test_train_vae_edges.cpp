@@ -117,7 +117,9 @@ TEST_CASE(
   // With this seed, learning rate 10 makes the loss NaN in epoch 2: the test of the anomaly path
   const Run ten = edge_run(data, dir / "lr10", 4, "--lr 10");
   CHECK(ten.status == 1);
-  CHECK(has(ten, "training stopped in epoch 2, batch 1: the loss is nan; anomaly: forward of 'normal_log_prob' (tape entry "));
+  CHECK(
+      has(ten,
+          "training stopped in epoch 2, batch 1: the loss is nan; anomaly: forward of 'normal_log_prob' (tape entry "));
   CHECK(has(ten, "checkpoint.npz still holds epoch 1"));
   // 1000 drives the encoder's log-variance to where sigma is 0 or inf in float32: Normal refuses it
   const Run thousand = edge_run(data, dir / "lr1000", 4, "--lr 1000 --activation relu");
