@@ -21,14 +21,10 @@ function(tg_common_flags target)
     target_compile_options(${target} PUBLIC -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
                                             -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
-    target_compile_definitions(${target} PUBLIC TG_SANITIZED)
   elseif(TG_SANITIZE)
     target_compile_options(${target} PUBLIC -fsanitize=address,undefined -fno-sanitize-recover=all
                                             -fno-omit-frame-pointer)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
-    # The instrumentation keeps GCC from inlining enough to fuse a * b + c into FMAs: tests that state accuracy
-    # with FMA use the bounds without it here.
-    target_compile_definitions(${target} PUBLIC TG_SANITIZED)
   endif()
 endfunction()
 

@@ -189,8 +189,8 @@ const std::vector<AccuracyCase> accuracy_cases = {
     {Unary::softplus, "softplus", -30, 30, -5, 5, 2, 2}};
 
 // Whether the vector code's a * b + c become FMAs: the CPU has them (FP_FAST_FMA) and the build is not instrumented
-// by the sanitizers (whose instrumentation keeps the compiler from fusing them: the asan preset).
-#if defined(FP_FAST_FMA) && defined(FP_FAST_FMAF) && !defined(TG_SANITIZED)
+// by AddressSanitizer (whose instrumentation keeps GCC from inlining enough to fuse them: the asan preset).
+#if defined(FP_FAST_FMA) && defined(FP_FAST_FMAF) && !defined(__SANITIZE_ADDRESS__)
 constexpr bool has_fma = true;
 #else
 constexpr bool has_fma = false;
