@@ -1,13 +1,16 @@
 // The packed, cache-blocked GEMM behind kernels::gemm (its plain-loop twin is kernels::gemm_reference).
 // Blocks of op(B) (KC x NC) and op(A) (MC x KC) are copied ("packed") into contiguous panels, reading A or B
 // transposed as asked, so no transpose is ever materialised; an MR x NR register tile of C is then computed by a
-// std::experimental::simd micro-kernel. Row blocks of C are spread over the thread pool.
+// std::experimental::simd micro-kernel. With few rows (the encoder of a batch of 20), packing B would cost as much
+// as the product itself: that path reads B where it lies instead. Column panels of C are spread over the thread
+// pool; every element is computed by the same instructions whatever the split, so results never depend on it.
 #include <algorithm>
 #include <cstdlib>
 #include <experimental/simd>
 #include <memory>
 
 #include "autodiff/kernels.hpp"
+#include "autodiff/simd.hpp"
 #include "autodiff/thread_pool.hpp"
 
 namespace tg::kernels {
@@ -20,9 +23,21 @@ template <class T>
 struct Blocking {
   using V = stdx::native_simd<T>;
   static constexpr std::int64_t W = static_cast<std::int64_t>(V::size());
-  static constexpr std::int64_t MR = 8, NR = 2 * W;  // 16 accumulators of width W
+  // The register tile MR x NR, NR = 2W: MR * 2 accumulators, the two vectors of B and one broadcast of A must fit
+  // the vector registers: 16 with SSE2 and AVX2 (MR = 6: 15 in use), 32 with AVX-512 (MR = 8: 19 in use).
+  static constexpr std::int64_t MR = sizeof(V) >= 64 ? 8 : 6, NR = 2 * W;
+  // KC x NR floats of packed B (16 KB with AVX2) stay in L1 while MC x KC of packed A (96 KB) stream from L2.
   static constexpr std::int64_t KC = 256, MC = 96, NC = 2048;
+  // Up to this many rows of C, B is not packed (its N x K values would be copied for only a few rows each).
+  static constexpr std::int64_t few_rows = 32;
 };
+
+// The size of blocks of at most `most` that cut n into as few pieces as possible, all about equal (K = 784 in
+// four blocks of 196, not three of 256 and one of 16, which would reload C for 16 steps of k).
+inline std::int64_t even_blocks(std::int64_t n, std::int64_t most) {
+  const std::int64_t pieces = (n + most - 1) / most;
+  return (n + pieces - 1) / pieces;
+}
 
 // A 64-byte aligned scratch buffer per thread, grown on demand and then reused (no allocation in steady state).
 template <class T>
@@ -47,37 +62,65 @@ template <class T>
 void pack_a(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0, std::int64_t mc, std::int64_t p0,
             std::int64_t kc, T* out) {
   constexpr std::int64_t MR = Blocking<T>::MR;
-  for (std::int64_t r = 0; r < mc; r += MR)
-    for (std::int64_t k = 0; k < kc; ++k)
-      for (std::int64_t i = 0; i < MR; ++i) {
-        const std::int64_t row = i0 + r + i, col = p0 + k;
-        *out++ = r + i < mc ? (ta ? A[col * M + row] : A[row * K + col]) : T(0);
+  for (std::int64_t r = 0; r < mc; r += MR) {
+    const std::int64_t mr = std::min(MR, mc - r);
+    if (ta) {  // A is stored (K, M): the MR values of one k are contiguous
+      for (std::int64_t k = 0; k < kc; ++k, out += MR) {
+        const T* src = A + (p0 + k) * M + i0 + r;
+        for (std::int64_t i = 0; i < MR; ++i) out[i] = i < mr ? src[i] : T(0);
       }
+      continue;
+    }
+    for (std::int64_t i = 0; i < MR; ++i) {  // A is stored (M, K): read each row contiguously
+      const T* src = A + (i0 + r + std::min(i, mr - 1)) * K + p0;
+      for (std::int64_t k = 0; k < kc; ++k) out[k * MR + i] = i < mr ? src[k] : T(0);
+    }
+    out += kc * MR;
+  }
 }
 
-// Packs op(B)[p0 : p0+kc, j0 : j0+nc] as NR-column panels: panel c holds, for each k, NR consecutive values.
+// Packs op(B)[p0 : p0+kc, j : j+nr] as one NR-column panel: for each k, NR consecutive values.
 template <class T>
 void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int64_t p0, std::int64_t kc, std::int64_t j,
                   std::int64_t nr, T* out) {
-  constexpr std::int64_t NR = Blocking<T>::NR;
-  if (tb) {  // B is stored (N, K): read each of its rows contiguously
-    for (std::int64_t c = 0; c < NR; ++c)
-      for (std::int64_t k = 0; k < kc; ++k) out[k * NR + c] = c < nr ? B[(j + c) * K + p0 + k] : T(0);
+  using V = typename Blocking<T>::V;
+  constexpr std::int64_t NR = Blocking<T>::NR, W = Blocking<T>::W;
+  if (tb) {  // B is stored (N, K): NR rows of B become the NR columns of the panel, W values of k at a time
+    for (std::int64_t k = 0; k < kc; k += W) {
+      const std::int64_t kw = std::min(W, kc - k);
+      for (std::int64_t c = 0; c < NR; ++c) {
+        alignas(64) T row[W];
+        const V v = c < nr ? (kw == W ? simd::load(B + (j + c) * K + p0 + k)
+                                      : simd::load_tail(B + (j + c) * K + p0 + k, kw, T(0)))
+                           : V(0);
+        v.copy_to(row, stdx::vector_aligned);
+        for (std::int64_t t = 0; t < kw; ++t) out[(k + t) * NR + c] = row[t];
+      }
+    }
+    return;
+  }
+  if (nr == NR) {  // a whole panel: two vectors per k
+    for (std::int64_t k = 0; k < kc; ++k, out += NR) {
+      const T* src = B + (p0 + k) * N + j;
+      simd::load(src).copy_to(out, stdx::vector_aligned);
+      simd::load(src + W).copy_to(out + W, stdx::vector_aligned);
+    }
     return;
   }
   for (std::int64_t k = 0; k < kc; ++k)
     for (std::int64_t c = 0; c < NR; ++c) *out++ = c < nr ? B[(p0 + k) * N + j + c] : T(0);
 }
 
-// C[0:MR, 0:NR] (+)= a-panel x b-panel over kc, into a full tile `c` with row stride ldc.
+// C[0:MR, 0:NR] (+)= a-panel x b over kc, into a full tile `c` with row stride ldc. b holds NR values per k, the
+// rows ldb apart: a packed panel (ldb = NR) or B itself (ldb = N).
 template <class T>
-void micro_kernel(std::int64_t kc, const T* a, const T* b, T* c, std::int64_t ldc, bool add) {
+void micro_kernel(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, bool add) {
   using V = typename Blocking<T>::V;
-  constexpr std::int64_t MR = Blocking<T>::MR, W = Blocking<T>::W, NR = Blocking<T>::NR;
+  constexpr std::int64_t MR = Blocking<T>::MR, W = Blocking<T>::W;
   V acc0[MR], acc1[MR];
   for (std::int64_t i = 0; i < MR; ++i) acc0[i] = V(0), acc1[i] = V(0);
-  for (std::int64_t k = 0; k < kc; ++k, a += MR, b += NR) {
-    const V b0(b, stdx::vector_aligned), b1(b + W, stdx::vector_aligned);
+  for (std::int64_t k = 0; k < kc; ++k, a += MR, b += ldb) {
+    const V b0(b, stdx::element_aligned), b1(b + W, stdx::element_aligned);
     for (std::int64_t i = 0; i < MR; ++i) {
       const V ai(a[i]);
       acc0[i] += ai * b0;
@@ -92,6 +135,18 @@ void micro_kernel(std::int64_t kc, const T* a, const T* b, T* c, std::int64_t ld
   }
 }
 
+// The MR x NR tile of C at c (mr x nr of it inside C): whole tiles in place, edge tiles through a buffer.
+template <class T>
+void tile(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, std::int64_t mr,
+          std::int64_t nr, bool add) {
+  constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
+  if (mr == MR && nr == NR) return micro_kernel(kc, a, b, ldb, c, ldc, add);
+  alignas(64) T buf[MR * NR];
+  micro_kernel(kc, a, b, ldb, buf, NR, false);
+  for (std::int64_t r = 0; r < mr; ++r)
+    for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + buf[r * NR + s];
+}
+
 // One MC-row block of C against the packed B block: pack this block of A, then every MR x NR tile.
 template <class T>
 void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0, std::int64_t mc, std::int64_t p0,
@@ -99,19 +154,134 @@ void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t
   constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   T* ap = scratch<T>(0, static_cast<std::size_t>((mc + MR - 1) / MR * MR * kc));
   pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
-  alignas(64) T tile[MR * NR];
   for (std::int64_t j = 0; j < nc; j += NR)
-    for (std::int64_t i = 0; i < mc; i += MR) {
-      const std::int64_t mr = std::min(MR, mc - i), nr = std::min(NR, nc - j);
-      T* c = C + (i0 + i) * N + j0 + j;
-      if (mr == MR && nr == NR) {
-        micro_kernel(kc, ap + i * kc, bp + j * kc, c, N, add);
-        continue;
+    for (std::int64_t i = 0; i < mc; i += MR)
+      tile(kc, ap + i * kc, bp + j * kc, NR, C + (i0 + i) * N + j0 + j, N, std::min(MR, mc - i), std::min(NR, nc - j),
+           add);
+}
+
+// The packed path: for each block of KC x NC of op(B), pack it (its panels spread over the tasks), then the row
+// blocks of C against it (and, with few row blocks, parts of the columns too, so that every thread has work).
+template <class T>
+void packed(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C,
+            bool accumulate, bool split) {
+  using Bk = Blocking<T>;
+  const std::int64_t KC = even_blocks(K, Bk::KC);
+  for (std::int64_t j0 = 0; j0 < N; j0 += Bk::NC) {
+    const std::int64_t nc = std::min(Bk::NC, N - j0), panels = (nc + Bk::NR - 1) / Bk::NR;
+    for (std::int64_t p0 = 0; p0 < K; p0 += KC) {
+      const std::int64_t kc = std::min(KC, K - p0);
+      const bool add = accumulate || p0 > 0;
+      T* bp = scratch<T>(1, static_cast<std::size_t>(panels * Bk::NR * kc));
+      auto pack = [&](std::int64_t c) {
+        pack_b_panel(tb, B, K, N, p0, kc, j0 + c * Bk::NR, std::min(Bk::NR, nc - c * Bk::NR), bp + c * Bk::NR * kc);
+      };
+      const std::int64_t row_blocks = (M + Bk::MC - 1) / Bk::MC;
+      const std::int64_t col_split =
+          split ? std::max<std::int64_t>(1, std::min<std::int64_t>(panels, 2 * num_threads() / row_blocks)) : 1;
+      const std::int64_t per = (panels + col_split - 1) / col_split;
+      auto task = [&](std::int64_t t) {
+        const std::int64_t rb = t / col_split, cs = t % col_split;
+        const std::int64_t i0 = rb * Bk::MC, c0 = cs * per, c1 = std::min(panels, c0 + per);
+        if (c0 >= c1) return;
+        row_block(ta, A, M, K, i0, std::min(Bk::MC, M - i0), p0, kc, bp + c0 * Bk::NR * kc, j0 + c0 * Bk::NR,
+                  std::min(nc, c1 * Bk::NR) - c0 * Bk::NR, C, N, add);
+      };
+      if (split) {
+        parallel_for(panels, pack);
+        parallel_for(row_blocks * col_split, task);
+      } else {
+        for (std::int64_t c = 0; c < panels; ++c) pack(c);
+        for (std::int64_t t = 0; t < row_blocks; ++t) task(t);
       }
-      micro_kernel(kc, ap + i * kc, bp + j * kc, tile, NR, false);  // edge tile: compute in full, copy the part
-      for (std::int64_t r = 0; r < mr; ++r)
-        for (std::int64_t s = 0; s < nr; ++s) c[r * N + s] = (add ? c[r * N + s] : T(0)) + tile[r * NR + s];
     }
+  }
+}
+
+// C[i0:i0+R, j0:j0+S] (+)= rows of A (lda apart) . rows of B (ldb apart) over K: R x S dot products, each summed in
+// W lanes and added across them at the end. For few rows of C and B stored (N, K): nothing is packed.
+template <class T, int R, int S>
+void dot_tile(std::int64_t K, const T* const* a, const T* const* b, T* c, std::int64_t ldc, std::int64_t mr,
+              std::int64_t nr, bool add) {
+  using V = typename Blocking<T>::V;
+  constexpr std::int64_t W = Blocking<T>::W;
+  V acc[R][S];
+  for (int r = 0; r < R; ++r)
+    for (int s = 0; s < S; ++s) acc[r][s] = V(0);
+  std::int64_t k = 0;
+  for (; k + W <= K; k += W) {
+    V bv[S];
+    for (int s = 0; s < S; ++s) bv[s] = simd::load(b[s] + k);
+    for (int r = 0; r < R; ++r) {
+      const V av = simd::load(a[r] + k);
+      for (int s = 0; s < S; ++s) acc[r][s] += av * bv[s];
+    }
+  }
+  if (k < K) {
+    V bv[S];
+    for (int s = 0; s < S; ++s) bv[s] = simd::load_tail(b[s] + k, K - k, T(0));
+    for (int r = 0; r < R; ++r) {
+      const V av = simd::load_tail(a[r] + k, K - k, T(0));
+      for (int s = 0; s < S; ++s) acc[r][s] += av * bv[s];
+    }
+  }
+  for (std::int64_t r = 0; r < mr; ++r)
+    for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + stdx::reduce(acc[r][s]);
+}
+
+// The dot-product tile: 4 rows of A against 3 rows of B, 12 accumulators, the 3 vectors of B and one of A.
+constexpr int DR = 4, DS = 3;
+
+// Few rows, B stored (N, K): C[:, j0 : j0+nc] by dot products of rows; A read in place, or transposed once into
+// scratch when stored (K, M).
+template <class T>
+void few_rows_nt(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C, std::int64_t j0,
+                 std::int64_t nc, bool add) {
+  const T* a_rows = A;
+  if (ta) {
+    T* at = scratch<T>(0, static_cast<std::size_t>(M * K));
+    for (std::int64_t k = 0; k < K; ++k)
+      for (std::int64_t i = 0; i < M; ++i) at[i * K + k] = A[k * M + i];
+    a_rows = at;
+  }
+  for (std::int64_t j = j0; j < j0 + nc; j += DS) {
+    const std::int64_t nr = std::min<std::int64_t>(DS, j0 + nc - j);
+    const T* b[DS];
+    for (int s = 0; s < DS; ++s) b[s] = B + (j + std::min<std::int64_t>(s, nr - 1)) * K;
+    for (std::int64_t i = 0; i < M; i += DR) {
+      const std::int64_t mr = std::min<std::int64_t>(DR, M - i);
+      const T* a[DR];
+      for (int r = 0; r < DR; ++r) a[r] = a_rows + (i + std::min<std::int64_t>(r, mr - 1)) * K;
+      dot_tile<T, DR, DS>(K, a, b, C + i * N + j, N, mr, nr, add);
+    }
+  }
+}
+
+// Few rows, B stored (K, N): the micro-kernel reads B in place, NR columns and KC rows at a time; A is packed
+// (a few rows: cheap). A last, narrower panel of columns is packed.
+template <class T>
+void few_rows_nn(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C, std::int64_t j0,
+                 std::int64_t nc, bool accumulate) {
+  using Bk = Blocking<T>;
+  const std::int64_t KC = even_blocks(K, Bk::KC);
+  for (std::int64_t p0 = 0; p0 < K; p0 += KC) {
+    const std::int64_t kc = std::min(KC, K - p0);
+    const bool add = accumulate || p0 > 0;
+    T* ap = scratch<T>(0, static_cast<std::size_t>((M + Bk::MR - 1) / Bk::MR * Bk::MR * kc));
+    pack_a(ta, A, M, K, 0, M, p0, kc, ap);
+    for (std::int64_t j = j0; j < j0 + nc; j += Bk::NR) {
+      const std::int64_t nr = std::min(Bk::NR, j0 + nc - j);
+      const T* b = B + p0 * N + j;
+      std::int64_t ldb = N;
+      if (nr < Bk::NR) {
+        T* bp = scratch<T>(1, static_cast<std::size_t>(Bk::NR * kc));
+        pack_b_panel(false, B, K, N, p0, kc, j, nr, bp);
+        b = bp, ldb = Bk::NR;
+      }
+      for (std::int64_t i = 0; i < M; i += Bk::MR)
+        tile(kc, ap + i * kc, b, ldb, C + i * N + j, N, std::min(Bk::MR, M - i), nr, add);
+    }
+  }
 }
 
 }  // namespace
@@ -125,38 +295,23 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     if (!accumulate) std::fill_n(C, M * N, T(0));
     return;
   }
-  const bool parallel = static_cast<double>(M) * N * K > 64.0 * 64 * 64;
-  for (std::int64_t j0 = 0; j0 < N; j0 += Bk::NC) {
-    const std::int64_t nc = std::min(Bk::NC, N - j0), panels = (nc + Bk::NR - 1) / Bk::NR;
-    for (std::int64_t p0 = 0; p0 < K; p0 += Bk::KC) {
-      const std::int64_t kc = std::min(Bk::KC, K - p0);
-      const bool add = accumulate || p0 > 0;
-      T* bp = scratch<T>(1, static_cast<std::size_t>(panels * Bk::NR * kc));
-      auto pack = [&](std::int64_t c) {
-        pack_b_panel(trans_b, B, K, N, p0, kc, j0 + c * Bk::NR, std::min(Bk::NR, nc - c * Bk::NR),
-                     bp + c * Bk::NR * kc);
-      };
-      // Tasks: row blocks of C; with few rows, split the columns too so that every thread has work.
-      const std::int64_t row_blocks = (M + Bk::MC - 1) / Bk::MC;
-      const std::int64_t col_split =
-          parallel ? std::max<std::int64_t>(1, std::min<std::int64_t>(panels, 2 * num_threads() / row_blocks)) : 1;
-      const std::int64_t per = (panels + col_split - 1) / col_split;
-      auto task = [&](std::int64_t t) {
-        const std::int64_t rb = t / col_split, cs = t % col_split;
-        const std::int64_t i0 = rb * Bk::MC, c0 = cs * per, c1 = std::min(panels, c0 + per);
-        if (c0 >= c1) return;
-        row_block(trans_a, A, M, K, i0, std::min(Bk::MC, M - i0), p0, kc, bp + c0 * Bk::NR * kc, j0 + c0 * Bk::NR,
-                  std::min(nc, c1 * Bk::NR) - c0 * Bk::NR, C, N, add);
-      };
-      if (parallel) {
-        parallel_for(panels, pack);
-        parallel_for(row_blocks * col_split, task);
-      } else {
-        for (std::int64_t c = 0; c < panels; ++c) pack(c);
-        for (std::int64_t t = 0; t < row_blocks; ++t) task(t);
-      }
-    }
-  }
+  // What one thread would take, at ~30 flop per ns: the pool is used only where that pays (worth_splitting).
+  const double cost_ns = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) / 30.0;
+  const std::int64_t panels = (N + Bk::NR - 1) / Bk::NR;
+  const std::int64_t tasks = worth_splitting(cost_ns, panels);
+  if (M > Bk::few_rows) return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate, tasks > 1);
+  // Few rows: tasks over runs of whole NR-column panels
+  const std::int64_t per = (panels + tasks - 1) / tasks * Bk::NR;
+  auto task = [&](std::int64_t t) {
+    const std::int64_t j0 = t * per, nc = std::min(per, N - j0);
+    if (nc <= 0) return;
+    if (trans_b)
+      few_rows_nt(trans_a, M, N, K, A, B, C, j0, nc, accumulate);
+    else
+      few_rows_nn(trans_a, M, N, K, A, B, C, j0, nc, accumulate);
+  };
+  if (tasks == 1) return task(0);
+  parallel_for(tasks, task);
 }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,

@@ -403,15 +403,18 @@ print_tape shows them: index, op, name, shape, first values, |grad| after backwa
         tape = gdb.parse_and_eval(' '.join(args[1:])) if len(args) > 1 else current_tape()
         entries = tape_entries(tape)
         first = 0 if n is None else max(0, len(entries) - n)
-        lines = ['tape: %d entries' % len(entries),
-                 '%-4s %-12s %-10s %-10s %-42s %-9s %s' % ('#', 'op', 'name', 'shape', 'values', '|grad|', 'where')]
+        rows = []
         for i in range(first, len(entries)):
             e = entries[i]
             out = TensorView(tensor_impl(e['out']))
             g = out.grad()
-            lines.append('%-4d %-12s %-10s %-10s %-42s %-9s %s' % (
-                i, _cstr(e['op'], 64), out.name or '-', shape_str(out.shape), out.values_str(4),
-                _fmt(_norm(g)) if g is not None else '-', where_str(e['where'])))
+            rows.append((str(i), _cstr(e['op'], 64), out.name or '-', shape_str(out.shape), out.values_str(4),
+                         _fmt(_norm(g)) if g is not None else '-', where_str(e['where'])))
+        header = ('#', 'op', 'name', 'shape', 'values', '|grad|', 'where')
+        width = [max([w] + [len(r[c]) for r in rows]) for c, w in enumerate((4, 12, 10, 10, 42, 9, 0))]
+        lines = ['tape: %d entries' % len(entries)]
+        for r in [header] + rows:  # each column as wide as its longest cell (fused ops have long names)
+            lines.append(' '.join(cell.ljust(width[c]) for c, cell in enumerate(r[:-1])) + ' ' + r[-1])
         gdb.write('\n'.join(lines) + '\n')
 
 

@@ -1,0 +1,30 @@
+// The GEMM shapes of the VAE / IWAE training steps of bench_train, and 1024^3: one list, read by bench_gemm and by
+// the OpenBLAS reference (reference/sgemm_openblas.cpp), so both time the same products.
+// Row-major C (M, N) = op(A) op(B); ta: A is stored (K, M); tb: B is stored (N, K), as a Linear's weight in x W^T.
+#pragma once
+#include <cstdint>
+
+namespace bench {
+
+struct GemmShape {
+  const char* name;
+  std::int64_t M, N, K;
+  bool ta, tb;
+};
+
+inline constexpr GemmShape gemm_shapes[] = {
+    {"VAE fc1 fwd   x[128,784] W1^T", 128, 400, 784, false, true},
+    {"VAE fc4 fwd   h[128,400] W4^T", 128, 784, 400, false, true},
+    {"VAE fc4 dW    dY^T[784,128] h", 784, 400, 128, true, false},
+    {"VAE fc1 dW    dY^T[400,128] x", 400, 784, 128, true, false},
+    {"IWAE enc fc1  x[20,784] W^T", 20, 200, 784, false, true},
+    {"IWAE enc fc1 dW dY^T[200,20] x", 200, 784, 20, true, false},
+    {"IWAE dec fc1  z[1000,50] W^T", 1000, 200, 50, false, true},
+    {"IWAE dec fc2  h[1000,200] W^T", 1000, 200, 200, false, true},
+    {"IWAE dec out  h[1000,200] W^T", 1000, 784, 200, false, true},
+    {"IWAE dec out dX dY[1000,784] W", 1000, 200, 784, false, false},
+    {"IWAE dec out dW dY^T[784,1000] h", 784, 200, 1000, true, false},
+    {"square 1024^3 (NN)", 1024, 1024, 1024, false, false},
+};
+
+}  // namespace bench
