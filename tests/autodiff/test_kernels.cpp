@@ -1,8 +1,6 @@
-// The kernels against naive loops written here: gemm in all four transpose combinations at odd sizes, and across its
-// blocks and on the thread pool against its plain twin; binary kernels with strides 0 and 1, reductions (including
-// lengths that leave a tail), for float and double.
+// The kernels against naive loops written here: gemm in all four transpose combinations at odd sizes, binary
+// kernels with strides 0 and 1, reductions (including lengths that leave a tail), for float and double.
 #include "autodiff/kernels.hpp"
-#include "autodiff/thread_pool.hpp"
 #include "test_util.hpp"
 
 using namespace tg;
@@ -129,48 +127,6 @@ TEST_CASE("kernels: gemm matches a naive triple loop in all transpose combinatio
 
 TEST_CASE("kernels: gemm matches a naive triple loop in all transpose combinations (float)", "[kernels]") {
   check_gemm<float>(1e-4f);
-}
-
-// Sizes just past each block of the packed GEMM (KC = 256 along K, MC = 96 rows of C, NC = 2048 columns of C), with
-// edge tiles left over, on the calling thread and on the pool (the products above 64^3 multiply-adds split rows and,
-// with few rows, columns too), against the plain twin with the same accumulate flag.
-template <class T>
-void check_gemm_blocks(double tol) {
-  struct Size {
-    std::int64_t M, N, K;
-  };
-  const Size sizes[] = {{2, 1, 300}, {97, 9, 513}, {193, 19, 257}, {5, 2055, 33}, {97, 2049, 260}};
-  std::uint64_t seed = 100;
-  for (int threads : {1, 2}) {
-    set_num_threads(threads);
-    for (const Size& s : sizes)
-      for (bool ta : {false, true})
-        for (bool tb : {false, true}) {
-          if (s.M * s.N * s.K > 10'000'000 && ta == tb) continue;  // the largest: two of the four layouts
-          const auto A = random_values<T>(static_cast<std::size_t>(s.M * s.K), seed++);
-          const auto B = random_values<T>(static_cast<std::size_t>(s.K * s.N), seed++);
-          for (bool acc : {false, true}) {
-            std::vector<T> C(static_cast<std::size_t>(s.M * s.N), T(0.5)), twin = C;
-            kernels::gemm<T>(ta, tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), acc);
-            kernels::gemm_reference<T>(ta, tb, s.M, s.N, s.K, A.data(), B.data(), twin.data(), acc);
-            std::size_t at = 0;  // the element farthest from the twin
-            for (std::size_t i = 0; i < C.size(); ++i)
-              if (std::abs(C[i] - twin[i]) > std::abs(C[at] - twin[at])) at = i;
-            INFO("threads " << threads << " ta " << ta << " tb " << tb << " acc " << acc << " M " << s.M << " N " << s.N
-                            << " K " << s.K << " element " << at << ": " << C[at] << " vs twin " << twin[at]);
-            REQUIRE(std::abs(C[at] - twin[at]) <= tol);
-          }
-        }
-  }
-  set_num_threads(2);
-}
-
-TEST_CASE("kernels: gemm across its K, M and N blocks and on 1 and 2 threads matches its plain twin (float, double)",
-          "[kernels][gemm]") {
-  const int before = num_threads();
-  check_gemm_blocks<double>(1e-11);
-  check_gemm_blocks<float>(2e-4);
-  set_num_threads(before);
 }
 
 TEST_CASE("kernels: binary with strides 0 and 1 (double and float)", "[kernels][broadcast]") {
