@@ -153,7 +153,9 @@ void normal_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, 
 }
 
 // ---- the backward of an activation, from its output y ---------------------------------------------------------
-// relu' = [y > 0],  tanh' = 1 - y^2,  sigmoid' = y (1 - y),  softplus' = sigmoid(x) = 1 - e^-y = -expm1(-y)
+// relu' = [y > 0],  tanh' = 1 - y^2 = (1 - y)(1 + y),  sigmoid' = y (1 - y),  softplus' = sigmoid(x) = 1 - e^-y =
+// -expm1(-y). tanh' is computed as (1 - y)(1 + y): accurate where y is near 1 (1 - y is exact there), and with no
+// a * b + c in it, so the bits do not depend on whether the compiler fuses it into an FMA.
 
 template <class T>
 void activation_backward_reference(Unary f, std::int64_t n, const T* y, const T* g, T* gx) {
@@ -162,7 +164,7 @@ void activation_backward_reference(Unary f, std::int64_t n, const T* y, const T*
       for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] * (y[i] > 0 ? T(1) : T(0));
       break;
     case Unary::tanh:
-      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] * (T(1) - y[i] * y[i]);
+      for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] * ((T(1) - y[i]) * (T(1) + y[i]));
       break;
     case Unary::sigmoid:
       for (std::int64_t i = 0; i < n; ++i) gx[i] = g[i] * y[i] * (T(1) - y[i]);
@@ -196,7 +198,7 @@ void activation_backward(Unary f, std::int64_t n, const T* y, const T* g, T* gx)
         return gi * d;
       });
     case Unary::tanh:
-      return map_pairs(n, y, g, gx, [](V yi, V gi) { return gi * (T(1) - yi * yi); });
+      return map_pairs(n, y, g, gx, [](V yi, V gi) { return gi * ((T(1) - yi) * (T(1) + yi)); });
     case Unary::sigmoid:
       return map_pairs(n, y, g, gx, [](V yi, V gi) { return gi * yi * (T(1) - yi); });
     case Unary::softplus:
