@@ -295,8 +295,8 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     if (!accumulate) std::fill_n(C, M * N, T(0));
     return;
   }
-  // What one thread would take, at ~30 flop per ns: the pool is used only where that pays (worth_splitting).
-  const double cost_ns = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) / 30.0;
+  // What one thread would take, at ~50 flop per ns: the pool is used only where that pays (worth_splitting).
+  const double cost_ns = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) / 50.0;
   const std::int64_t panels = (N + Bk::NR - 1) / Bk::NR;
   const std::int64_t tasks = worth_splitting(cost_ns, panels);
   if (M > Bk::few_rows) return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate, tasks > 1);

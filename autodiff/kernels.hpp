@@ -30,6 +30,22 @@ void binary_reference(Binary f, std::int64_t n, const T* a, std::int64_t sa, con
 template <class T>
 double ulp_distance(T a, T b);
 
+// What the kernels cost per value on one core, in nanoseconds, for the thread pool's cost model (tg::worth_splitting
+// and tg::parallel_blocks decide from them whether an op is split over blocks of its output): float32 on an AVX2
+// core (AMD Zen 3), timed on 1000 x 784 values; docs/performance.md.
+namespace cost_ns {
+inline constexpr double cheap_unary = 0.2;           // neg, abs, relu, square, sqrt: a load, an operation, a store
+inline constexpr double transcendental_unary = 2.3;  // exp, log, tanh, sigmoid, softplus, ...: a polynomial each
+inline constexpr double activation_backward = 0.35;
+inline constexpr double log_prob = 6.0;           // the Bernoulli (6) and Normal (4-5) log-densities, per value
+inline constexpr double log_prob_backward = 2.0;  // their backward: one exp or none per value
+constexpr double unary(Unary f) {
+  return f == Unary::neg || f == Unary::abs || f == Unary::relu || f == Unary::square || f == Unary::sqrt
+             ? cheap_unary
+             : transcendental_unary;
+}
+}  // namespace cost_ns
+
 // C (M, N) = op(A) op(B) (+ C if accumulate), row-major, contiguous. op(A) is A (M, K), or A^T with A stored
 // (K, M) when trans_a; op(B) is B (K, N), or B^T with B stored (N, K) when trans_b.
 template <class T>

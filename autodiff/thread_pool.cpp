@@ -173,8 +173,10 @@ void parallel_for(std::int64_t n, TaskRef f) {
 
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
   // Measured on a 2-core machine (docs/performance.md): handing a job to a spinning worker costs about 1 us, to a
-  // sleeping one 10-50 us; below ~40 us of work a second thread gains less than the scheduling noise costs.
-  constexpr double min_cost_ns = 40e3, min_share_ns = 20e3;
+  // sleeping one 10-50 us, and when the other core is busy a worker may be descheduled holding its task, so that a
+  // job split in two takes longer than on one thread. Jobs under 100 us stay on the calling thread; larger ones are
+  // cut into shares of at least 25 us, several per thread, so that a late worker holds back only a small share.
+  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3;
   const int threads = num_threads();
   if (threads == 1 || max_tasks < 2 || cost_ns < min_cost_ns) return 1;
   const auto by_cost = static_cast<std::int64_t>(cost_ns / min_share_ns);

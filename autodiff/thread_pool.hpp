@@ -35,4 +35,18 @@ void parallel_for(std::int64_t n, TaskRef f);
 // (1: run it on the calling thread).
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks);
 
+// Runs f(begin, end) over [0, n) cut into contiguous blocks, spread over the pool when n items of `cost_ns_each`
+// nanoseconds each are worth splitting, else f(0, n) on the calling thread. For work whose every item (an element,
+// a row of output) is computed on its own: the result is then the same, bit for bit, for any number of threads.
+template <class F>
+void parallel_blocks(std::int64_t n, double cost_ns_each, F&& f) {
+  const std::int64_t tasks = n > 1 ? worth_splitting(cost_ns_each * static_cast<double>(n), n) : 1;
+  if (tasks <= 1) return f(std::int64_t{0}, n);
+  const std::int64_t per = (n + tasks - 1) / tasks;
+  parallel_for(tasks, [&](std::int64_t t) {
+    const std::int64_t begin = t * per, end = begin + per < n ? begin + per : n;
+    if (begin < end) f(begin, end);
+  });
+}
+
 }  // namespace tg

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "autodiff/thread_pool.hpp"
+
 namespace tg::detail {
 
 void check_defined(const char* op, const Tensor& x, const char* arg) {
@@ -40,7 +42,12 @@ Dims broadcast_strides(const Shape& shape, const Shape& out) {
 
 Tensor unary_values(kernels::Unary f, const Tensor& x) {
   Tensor y = empty(x.shape(), x.dtype());
-  dispatch(x.dtype(), [&]<class T>(T) { kernels::unary<T>(f, x.numel(), x.data<T>(), y.data<T>()); });
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T* px = x.data<T>();
+    T* py = y.data<T>();
+    parallel_blocks(x.numel(), kernels::cost_ns::unary(f),
+                    [&](std::int64_t b, std::int64_t e) { kernels::unary<T>(f, e - b, px + b, py + b); });
+  });
   return y;
 }
 

@@ -3,6 +3,7 @@
 // to seven passes and entries. Each block: forward, derivative comment, backward. Kernels: kernels_fused.cpp;
 // math and the cancellation they avoid: docs/kernels.md.
 #include "autodiff/ops/common.hpp"
+#include "autodiff/thread_pool.hpp"
 
 namespace tg {
 
@@ -68,16 +69,24 @@ Tensor bernoulli_log_prob(const Tensor& x, const Tensor& logits, int event_dims,
     return bernoulli_log_prob(as_rows(x, ev), as_rows(logits, ev), event_dims, where);
   Tensor out = empty(ev.batch, x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    kernels::bernoulli_log_prob<T>(0, ev.R, ev.E, rows_of<T>(x), rows_of<T>(logits), out.data<T>());
+    T* po = out.data<T>();
+    parallel_blocks(ev.R, kernels::cost_ns::log_prob * static_cast<double>(ev.E),
+                    [&](std::int64_t r0, std::int64_t r1) {
+                      kernels::bernoulli_log_prob<T>(r0, r1, ev.E, rows_of<T>(x), rows_of<T>(logits), po);
+                    });
   });
   return record(op, {x, logits}, out, where, [x, logits, full = ev.full, event_dims](const Tensor& g) {
     const Events ev = events_in(full, event_dims);  // the closure keeps only the shape, to stay inside the entry
     Tensor gx = x.requires_grad() ? empty(ev.full, x.dtype()) : Tensor();
     Tensor gt = logits.requires_grad() ? empty(ev.full, x.dtype()) : Tensor();
     dispatch(x.dtype(), [&]<class T>(T) {
-      kernels::bernoulli_log_prob_backward<T>(0, ev.R, ev.E, rows_of<T>(x), rows_of<T>(logits), g.data<T>(),
-                                              gx.defined() ? gx.data<T>() : nullptr,
-                                              gt.defined() ? gt.data<T>() : nullptr);
+      T* pgx = gx.defined() ? gx.data<T>() : nullptr;
+      T* pgt = gt.defined() ? gt.data<T>() : nullptr;
+      parallel_blocks(ev.R, kernels::cost_ns::log_prob_backward * static_cast<double>(ev.E),
+                      [&](std::int64_t r0, std::int64_t r1) {
+                        kernels::bernoulli_log_prob_backward<T>(r0, r1, ev.E, rows_of<T>(x), rows_of<T>(logits),
+                                                                g.data<T>(), pgx, pgt);
+                      });
     });
     return Grads{gx, gt};
   });
@@ -97,7 +106,11 @@ Tensor normal_log_prob(const Tensor& x, const Tensor& mu, const Tensor& log_sigm
                            log_sigma.defined() ? as_rows(log_sigma, ev) : log_sigma, event_dims, where);
   Tensor out = empty(ev.batch, x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
-    kernels::normal_log_prob<T>(0, ev.R, ev.E, rows_of<T>(x), rows_of<T>(mu), rows_of<T>(log_sigma), out.data<T>());
+    T* po = out.data<T>();
+    parallel_blocks(
+        ev.R, kernels::cost_ns::log_prob * static_cast<double>(ev.E), [&](std::int64_t r0, std::int64_t r1) {
+          kernels::normal_log_prob<T>(r0, r1, ev.E, rows_of<T>(x), rows_of<T>(mu), rows_of<T>(log_sigma), po);
+        });
   });
   TensorList inputs{x};
   if (mu.defined()) inputs.push_back(mu);
@@ -110,8 +123,12 @@ Tensor normal_log_prob(const Tensor& x, const Tensor& mu, const Tensor& log_sigm
     Tensor gx = grad_for(x), gmu = grad_for(mu), gls = grad_for(log_sigma);
     dispatch(x.dtype(), [&]<class T>(T) {
       auto ptr = [](Tensor& t) { return t.defined() ? t.data<T>() : nullptr; };
-      kernels::normal_log_prob_backward<T>(0, ev.R, ev.E, rows_of<T>(x), rows_of<T>(mu), rows_of<T>(log_sigma),
-                                           g.data<T>(), ptr(gx), ptr(gmu), ptr(gls));
+      T *pgx = ptr(gx), *pgmu = ptr(gmu), *pgls = ptr(gls);
+      parallel_blocks(ev.R, kernels::cost_ns::log_prob_backward * static_cast<double>(ev.E),
+                      [&](std::int64_t r0, std::int64_t r1) {
+                        kernels::normal_log_prob_backward<T>(r0, r1, ev.E, rows_of<T>(x), rows_of<T>(mu),
+                                                             rows_of<T>(log_sigma), g.data<T>(), pgx, pgmu, pgls);
+                      });
     });
     Grads grads{gx};
     if (mu.defined()) grads.push_back(gmu);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "autodiff/ops/common.hpp"
+#include "autodiff/thread_pool.hpp"
 
 namespace tg {
 
@@ -122,13 +123,21 @@ static Tensor linear_activation(const char* op, kernels::Unary act, const Tensor
     NoGrad affine_only;
     y = linear(x, W, b, where);
   }
-  dispatch(y.dtype(), [&]<class T>(T) { kernels::unary<T>(act, y.numel(), y.data<T>(), y.data<T>()); });
+  dispatch(y.dtype(), [&]<class T>(T) {
+    T* py = y.data<T>();
+    parallel_blocks(y.numel(), kernels::cost_ns::unary(act),
+                    [&](std::int64_t b, std::int64_t e) { kernels::unary<T>(act, e - b, py + b, py + b); });
+  });
   TensorList inputs{x, W};
   if (b.defined()) inputs.push_back(b);
   return record(op, std::move(inputs), y, where, [x, W, b, y, act](const Tensor& g) {
     Tensor g_pre = empty(y.shape(), y.dtype());
     dispatch(y.dtype(), [&]<class T>(T) {
-      kernels::activation_backward<T>(act, y.numel(), y.data<T>(), g.data<T>(), g_pre.data<T>());
+      const T *py = y.data<T>(), *pg = g.data<T>();
+      T* out = g_pre.data<T>();
+      parallel_blocks(y.numel(), kernels::cost_ns::activation_backward, [&](std::int64_t b, std::int64_t e) {
+        kernels::activation_backward<T>(act, e - b, py + b, pg + b, out + b);
+      });
     });
     return linear_grads(x, W, b, g_pre);
   });
