@@ -108,12 +108,19 @@ def apply(m):
     return "\n".join(lines[:i] + [indent + r for r in m.replace] + lines[i + len(want):]), None
 
 
+def put_back(backup, path):
+    """Copies the saved source over the mutant with a new modification time: a restored file older than the objects
+    built from its mutant would not be recompiled, and the mutant would stay in every later test program."""
+    shutil.copyfile(backup, path)
+    os.utime(path)
+
+
 def restore_backup():
     if not os.path.isdir(BACKUP):
         return
     for name in os.listdir(BACKUP):
         rel = name.replace("__", "/")
-        shutil.copy2(os.path.join(BACKUP, name), os.path.join(ROOT, rel))
+        put_back(os.path.join(BACKUP, name), os.path.join(ROOT, rel))
         os.remove(os.path.join(BACKUP, name))
         print("restored %s from an interrupted run" % rel)
 
@@ -229,7 +236,7 @@ def main():
                 if not survived and m.equivalent:
                     status = "killed-but-marked-equivalent"
         finally:
-            shutil.copy2(backup, path)
+            put_back(backup, path)
             os.remove(backup)
         elapsed = time.time() - start
         results.append((m, status, detail, elapsed))

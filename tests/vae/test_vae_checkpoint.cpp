@@ -97,6 +97,11 @@ TEST_CASE("vae checkpoint: a file without a card, or with a bad entry, is refuse
   CHECK_THROWS_WITH(vae::load_vae(path), Contains("text.arch.hidden is 'x', but must be a whole number"));
   with_text("arch.latent", "0");
   CHECK_THROWS_WITH(vae::load_vae(path), Contains("text.arch.latent is '0'"));
+  with_text("arch.latent", "2x");  // a number followed by text is not a number
+  CHECK_THROWS_WITH(vae::load_vae(path), Contains("text.arch.latent is '2x', but must be a whole number"));
+  with_text("format", "tapegrad-vae 2");  // a card of another format is not read as ours
+  CHECK_THROWS_WITH(vae::load_vae(path),
+                    Contains(path + ": text.format is 'tapegrad-vae 2', but must be 'tapegrad-vae 1'"));
   with_text("arch.hidden", "5");  // the card disagrees with the weights: the loader names the tensor
   CHECK_THROWS_WITH(vae::load_vae(path), Contains("encoder.0.weight has shape (3, 4) in the file but (5, 4)"));
 

@@ -241,6 +241,13 @@ TEST_CASE("TwoLayerVAE: the IWAE paper's architecture, pictures from the top lay
   CHECK(v[1].size() == 2);
   const Tensor kl = h.model.kl_to_prior(h.x, draw_eps(h.model, h.x, 2000, h.gen));  // (B,)
   for (std::int64_t b = 0; b < 4; ++b) CHECK(kl.flat(b) > 0);
+  // On one draw of the noise, log w = log p(x|z1) - (log q(z1, z2|x) - log p(z1, z2)): the KL estimate must be the
+  // mean over k of log p(x|z1) - log w, both layers of q and of p included.
+  const Tensor eps = draw_eps(h.model, h.x, 5, h.gen);
+  const Tensor kl_same = h.model.kl_to_prior(h.x, eps);
+  const Tensor by_weights =
+      mean(h.model.log_likelihood(h.x, h.model.sample(h.x, eps).z1) - h.model.log_weights(h.x, eps), {0});  // (B,)
+  for (std::int64_t b = 0; b < 4; ++b) CHECK(kl_same.flat(b) == Approx(by_weights.flat(b)).epsilon(1e-12));
   CHECK_THROWS_WITH(TwoLayerVAE(TwoLayerArchitecture{6, {5}, 3, {4}, 2, "tanh", "glorot", "poisson"}, gen),
                     Catch::Contains("likelihood is 'poisson'"));
 }
