@@ -2,6 +2,7 @@
 // what save_npz writes; load_npz reads what numpy.savez and numpy.savez_compressed write).
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -95,6 +96,19 @@ TEST_CASE("npy header is padded so the data starts at a multiple of 64", "[npz]"
   const Bytes npy = tg::nn::io::encode_npy({"u1", {3}, {1, 2, 3}});
   CHECK(std::string(npy.begin() + 10, npy.begin() + 10 + static_cast<std::ptrdiff_t>(expected.size())) == expected);
   CHECK(npy.size() == 128 + 3);  // 10 + 57 + 1 header bytes round up to 128, as NumPy writes it
+}
+
+TEST_CASE("an npz entry whose bytes do not match its CRC-32 is refused, naming the entry", "[npz]") {
+  const std::vector<double> values = {1234.5, -6.25};
+  Bytes zip = tg::nn::io::encode_npz({{"w", tg::nn::io::npy_from(std::span(values), Shape{2})}});
+  CHECK(tg::nn::io::decode_npz(zip, "ok.npz").size() == 1);
+  // The stored entry holds the 8 bytes of 1234.5 as they are: change one bit of them, nothing else.
+  const auto* first = reinterpret_cast<const std::uint8_t*>(values.data());
+  const auto at = std::search(zip.begin(), zip.end(), first, first + 8);
+  REQUIRE(at != zip.end());
+  at[3] ^= 0x10;
+  CHECK_THROWS_WITH(tg::nn::io::decode_npz(zip, "flipped.npz"),
+                    Catch::Contains("flipped.npz: entry 'w.npy': CRC-32 mismatch"));
 }
 
 TEST_CASE("typed accessors and writers check dtypes, shapes and names", "[npz]") {
