@@ -78,6 +78,10 @@ TEST_CASE("Fixed binarisation: a value above 0.5 becomes 1", "[nn][data]") {
   Tensor x;
   REQUIRE(it.next(x));
   CHECK(x.to_vector() == std::vector<double>{0, 0, 1, 1});
+  // A value equal to the threshold is not above it.
+  const Dataset f = Dataset::from_f32({0.25f, 0.5f, 0.75f}, 1, 3).binarized(0.5);
+  CHECK(f.value(0, 1) == 0.0f);
+  CHECK(f.value(0, 2) == 1.0f);
 }
 
 TEST_CASE("Epoch batches cover the dataset exactly once; drop_last drops the short one", "[nn][data]") {

@@ -170,6 +170,8 @@ TEST_CASE("clip_grad_norm scales by the global norm and returns it", "[nn][optim
   CHECK(a.grad().flat(1) == Approx(4.0 * coef).epsilon(1e-15));
   CHECK(b.grad().flat(0) == Approx(12.0 * coef).epsilon(1e-15));
   CHECK(clip_grad_norm({a, b}, 100.0) == Approx(6.5).epsilon(1e-6));
+  CHECK(clip_grad_norm({a, b}, 5.0) == Approx(6.5).epsilon(1e-6));  // a norm under twice max_norm is clipped too
+  CHECK(clip_grad_norm({a, b}, 100.0) == Approx(5.0).epsilon(1e-6));
   CHECK_THROWS_WITH(clip_grad_norm({a}, 0.0), "clip_grad_norm: max_norm is 0.000000, but must be positive");
 }
 
