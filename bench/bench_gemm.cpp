@@ -2,7 +2,6 @@
 // VAE / IWAE training steps and 1024^3 (bench/gemm_shapes.hpp, the list reference/sgemm_openblas.cpp times too).
 //   bench_gemm [threads] [reps] [--no-plain]
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,33 +12,7 @@
 #include "autodiff/thread_pool.hpp"
 #include "gemm_shapes.hpp"
 
-using Clock = std::chrono::steady_clock;
-
 using Shape = bench::GemmShape;
-
-template <class F>
-static double gflops(const Shape& s, int reps, F&& gemm) {
-  const double flop = 2.0 * static_cast<double>(s.M * s.N * s.K);
-  std::int64_t iters = 1;
-  for (;;) {  // calibrate to ~0.25 s per rep
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < iters; ++i) gemm();
-    const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (dt > 0.05) {
-      iters = static_cast<std::int64_t>(static_cast<double>(iters) * 0.25 / dt) + 1;
-      break;
-    }
-    iters *= 2;
-  }
-  std::vector<double> g;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < iters; ++i) gemm();
-    g.push_back(flop * static_cast<double>(iters) / std::chrono::duration<double>(Clock::now() - t0).count() * 1e-9);
-  }
-  std::sort(g.begin(), g.end());
-  return g[g.size() / 2];
-}
 
 int main(int argc, char** argv) {
   const int threads = argc > 1 ? std::atoi(argv[1]) : 1, reps = argc > 2 ? std::atoi(argv[2]) : 5;
@@ -53,9 +26,9 @@ int main(int argc, char** argv) {
         C(static_cast<std::size_t>(s.M * s.N));
     for (float& a : A) a = static_cast<float>(gen.uniform() - 0.5);
     for (float& b : B) b = static_cast<float>(gen.uniform() - 0.5);
-    const double packed = gflops(
+    const double packed = bench::gflops(
         s, reps, [&] { tg::kernels::gemm<float>(s.ta, s.tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), false); });
-    const double plain = !with_plain || s.M * s.N * s.K > 300'000'000 ? 0.0 : gflops(s, 1, [&] {
+    const double plain = !with_plain || s.M * s.N * s.K > 300'000'000 ? 0.0 : bench::gflops(s, 1, [&] {
       tg::kernels::gemm_reference<float>(s.ta, s.tb, s.M, s.N, s.K, A.data(), B.data(), C.data(), false);
     });
     std::printf("%-34s M=%4lld N=%4lld K=%4lld %c%c  packed %7.1f GFLOP/s  plain %6.1f\n", s.name,

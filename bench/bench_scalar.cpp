@@ -4,31 +4,15 @@
 // allocation (a replaced operator new) per node in steady state.
 //   bench_scalar [--links 1000] [--reps 9]
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
 #include "autodiff/thread_pool.hpp"
-
-namespace {
-std::atomic<long> g_news{0};
-void* counted(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-void* operator new(std::size_t n) { return counted(n); }
-void* operator new[](std::size_t n) { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "count_new.hpp"
 
 using namespace tg;
 using Clock = std::chrono::steady_clock;
@@ -55,13 +39,13 @@ int main(int argc, char** argv) {
   const double nodes = 3.0 * static_cast<double>(links);
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(reps));  // the benchmark's own bookkeeping allocates nothing while counting
-  const long news_before = g_news.load();
+  const long news_before = bench::heap_allocations();
   for (int r = 0; r < reps; ++r) {
     const auto t0 = Clock::now();
     pass();
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / nodes);
   }
-  const long news = g_news.load() - news_before;
+  const long news = bench::heap_allocations() - news_before;
   std::sort(us.begin(), us.end());
   std::printf("# tapegrad scalar chain a = tanh(a * b + c), %ld links = %.0f nodes (tape entries), %d reps\n", links,
               nodes, reps);

@@ -7,35 +7,19 @@
 #include <sys/resource.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 #include <vector>
 
 #include "autodiff/storage.hpp"
 #include "autodiff/tape.hpp"
 #include "autodiff/thread_pool.hpp"
+#include "count_new.hpp"
 #include "nn/optim.hpp"
 #include "vae/vae.hpp"
-
-namespace {
-std::atomic<long> g_news{0};
-void* counted(std::size_t n) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-void* operator new(std::size_t n) { return counted(n); }
-void* operator new[](std::size_t n) { return counted(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 using namespace tg;
 using Clock = std::chrono::steady_clock;
@@ -73,14 +57,14 @@ static void measure(const Config& c, int reps, double secs) {
   std::vector<double> rates;
   rates.reserve(static_cast<std::size_t>(reps));  // the benchmark's own bookkeeping allocates nothing while counting
   const MemoryStats before = memory_stats();
-  const long news_before = g_news.load();
+  const long news_before = bench::heap_allocations();
   for (int r = 0; r < reps; ++r) {
     t0 = Clock::now();
     for (std::int64_t i = 0; i < per_rep; ++i) step();
     rates.push_back(static_cast<double>(per_rep) / seconds_since(t0));
   }
   const MemoryStats after = memory_stats();
-  const long news = g_news.load() - news_before;
+  const long news = bench::heap_allocations() - news_before;
   std::sort(rates.begin(), rates.end());
   const double med = rates[rates.size() / 2];
   std::printf(

@@ -1,8 +1,11 @@
 // The GEMM shapes of the VAE / IWAE training steps of bench_train, and 1024^3: one list, read by bench_gemm and by
-// the OpenBLAS reference (reference/sgemm_openblas.cpp), so both time the same products.
+// the OpenBLAS reference (reference/sgemm_openblas.cpp), so both time the same products, the same way (gflops).
 // Row-major C (M, N) = op(A) op(B); ta: A is stored (K, M); tb: B is stored (N, K), as a Linear's weight in x W^T.
 #pragma once
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace bench {
 
@@ -26,5 +29,31 @@ inline constexpr GemmShape gemm_shapes[] = {
     {"IWAE dec out dW dY^T[784,1000] h", 784, 200, 1000, true, false},
     {"square 1024^3 (NN)", 1024, 1024, 1024, false, false},
 };
+
+// GFLOP/s of gemm() on shape s: calibrated to about 0.25 s per rep, the median of `reps` reps.
+template <class F>
+double gflops(const GemmShape& s, int reps, F&& gemm) {
+  const double flop = 2.0 * static_cast<double>(s.M * s.N * s.K);
+  std::int64_t iters = 1;
+  for (;;) {  // calibrate to ~0.25 s per rep
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < iters; ++i) gemm();
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (dt > 0.05) {
+      iters = static_cast<std::int64_t>(static_cast<double>(iters) * 0.25 / dt) + 1;
+      break;
+    }
+    iters *= 2;
+  }
+  std::vector<double> g;
+  for (int r = 0; r < reps; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::int64_t i = 0; i < iters; ++i) gemm();
+    g.push_back(flop * static_cast<double>(iters) /
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e-9);
+  }
+  std::sort(g.begin(), g.end());
+  return g[g.size() / 2];
+}
 
 }  // namespace bench

@@ -6,39 +6,12 @@
 #include <cblas.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "../gemm_shapes.hpp"
-
-using Clock = std::chrono::steady_clock;
-
-template <class F>
-static double gflops(const bench::GemmShape& s, int reps, F&& gemm) {
-  const double flop = 2.0 * static_cast<double>(s.M * s.N * s.K);
-  std::int64_t iters = 1;
-  for (;;) {  // calibrate to ~0.25 s per rep
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < iters; ++i) gemm();
-    const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (dt > 0.05) {
-      iters = static_cast<std::int64_t>(static_cast<double>(iters) * 0.25 / dt) + 1;
-      break;
-    }
-    iters *= 2;
-  }
-  std::vector<double> g;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    for (std::int64_t i = 0; i < iters; ++i) gemm();
-    g.push_back(flop * static_cast<double>(iters) / std::chrono::duration<double>(Clock::now() - t0).count() * 1e-9);
-  }
-  std::sort(g.begin(), g.end());
-  return g[g.size() / 2];
-}
 
 int main(int argc, char** argv) {
   const int threads = std::max(1, argc > 1 ? std::atoi(argv[1]) : 1);
@@ -55,7 +28,7 @@ int main(int argc, char** argv) {
     for (float& b : B) b = u(rng);
     const int M = static_cast<int>(s.M), N = static_cast<int>(s.N), K = static_cast<int>(s.K);
     const int lda = s.ta ? M : K, ldb = s.tb ? K : N;
-    const double g = gflops(s, reps, [&] {
+    const double g = bench::gflops(s, reps, [&] {
       cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans, M, N, K, 1.0f,
                   A.data(), lda, B.data(), ldb, 0.0f, C.data(), N);
     });

@@ -1,0 +1,10 @@
+// Every heap allocation of a benchmark program, counted: count_new.cpp replaces the global operator new (all its
+// forms: plain, array, aligned, nothrow) with one that counts, then calls malloc / aligned_alloc. Linked into the
+// benchmarks that report allocations per step or per node, so that nothing is missed: not only the storage pool's.
+#pragma once
+
+namespace bench {
+
+long heap_allocations();  // operator new calls so far, in this process
+
+}  // namespace bench
