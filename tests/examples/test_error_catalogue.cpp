@@ -473,7 +473,7 @@ std::vector<Case> catalogue() {
       {"train_vae", "--seed 2^64", "train_vae: --seed: 18446744073709551616 must be at most 18446744073709551615",
        program("--seed 18446744073709551616")},
       {"train_vae", "--threads 4294967298", "train_vae: --threads: 4294967298 must be at most 1024",
-       program("--threads 4294967298")},
+       program("--threads 4294967298 --help")},  // --help: a build that took the value would not train for minutes
       {"train_vae", "--train-n -5", "train_vae: --train-n: -5 must be at least 0", program("--train-n -5")},
       {"train_vae", "--binarize soft", "train_vae: --binarize: 'soft' is not one of dynamic, fixed",
        program("--binarize soft")},

@@ -18,6 +18,7 @@ restored at the next start if the run was killed.
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -126,11 +127,20 @@ def restore_backup():
 
 
 def run(cmd, timeout=None, log=None):
+    # In a session of its own, so that a timeout kills the whole process group: a test program and every program
+    # it started (a train_vae left running would hold a core through the mutants that follow).
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-        out, rc = p.stdout.decode(errors="replace"), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out, rc = (e.stdout or b"").decode(errors="replace") + "\n[timed out after %ss]" % timeout, "timeout"
+        stdout, _ = p.communicate(timeout=timeout)
+        out, rc = stdout.decode(errors="replace"), p.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        stdout, _ = p.communicate()
+        out, rc = (stdout or b"").decode(errors="replace") + "\n[timed out after %ss]" % timeout, "timeout"
+    except BaseException:  # Ctrl-C: stop the test program and its children before the source is restored
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise
     if log:
         log.write("$ %s\n%s\n" % (" ".join(cmd), out))
     return rc, out
