@@ -2,10 +2,13 @@
 # The multi-seed Fashion-MNIST comparison of docs/results.md: VAE (k = 1, 5, 50) and IWAE (k = 5, 50) with one and
 # with two stochastic layers, plus the IWAE (k = 50) with the DReG estimator and with the coupling posterior, each for
 # every seed; then the table of mean +- standard deviation across seeds and, per seed and architecture, whether the
-# IWAE paper's ordering IWAE-50 > IWAE-5 > VAE-5 > VAE-1 (test log p(x)) holds.
+# IWAE paper's ordering IWAE-50 > IWAE-5 > VAE-5 > VAE-1 (test log p(x)) holds; then the paired differences
+# between models, seed by seed.
 #   examples/fashion_mnist_seeds.sh [EPOCHS] [EVAL_N] [SEEDS] [TRAIN_N]
 #     defaults: 10 epochs, 0 (the whole test set, k = 5000), seeds "1 2 3", 0 (all 60 000 training images)
-#   TG_FMNIST_ONLY="vae-1 iwae-50" restricts the configurations (names as in the table); TG_FASHION_MNIST=DIR the data.
+#   TG_FMNIST_ONLY="vae-1 iwae-50" restricts the configurations (names as in the table); TG_FASHION_MNIST=DIR the data;
+#   TG_FMNIST_THREADS=N the threads per run (default 2; 1 lets two copies of the script, given different
+#   configurations or seeds, share a 2-core machine).
 # A run whose metrics.csv already has its last epoch is skipped, so the script can be stopped and started again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +37,7 @@ configs=(
   "iwae-50-flow|--model iwae --k 50 --arch iwae-paper --posterior coupling"
 )
 common=(--data "$data" --batch 20 --epochs "$epochs" --binarize dynamic --eval-k 5000 --eval-n "$eval_n"
-        --eval-k-epoch 50 --train-n "$train_n" --threads 2)
+        --eval-k-epoch 50 --train-n "$train_n" --threads "${TG_FMNIST_THREADS:-2}")
 selected() { [ -z "${TG_FMNIST_ONLY:-}" ] || [[ " $TG_FMNIST_ONLY " == *" $1 "* ]]; }
 
 start=$(date +%s)
@@ -102,5 +105,22 @@ for prefix in "" "2l-"; do
     holds=$(awk -v a="${vals[0]}" -v b="${vals[1]}" -v c="${vals[2]}" -v d="${vals[3]}" \
       'BEGIN { print (a > b && b > c && c > d) ? "holds" : "does not hold" }')
     echo "${prefix:-1l-}seed $seed: IWAE-50 ${vals[0]}, IWAE-5 ${vals[1]}, VAE-5 ${vals[2]}, VAE-1 ${vals[3]}: $holds"
+  done
+done
+
+# Paired differences of test log p(x), seed by seed (the models are evaluated on the same test images).
+echo
+for prefix in "" "2l-"; do
+  for pair in "iwae-5 vae-5" "iwae-50 vae-50" "iwae-50 iwae-5" "vae-5 vae-1" "iwae-50-dreg iwae-50" "iwae-50-flow iwae-50"; do
+    read -r a b <<< "$pair"
+    diffs=()
+    for seed in $seeds; do
+      fa=$out_root/$prefix$a-s$seed/metrics.csv fb=$out_root/$prefix$b-s$seed/metrics.csv
+      [ -f "$fa" ] && [ -f "$fb" ] || continue
+      diffs+=("$(awk -v x="$(last_row "$fa" | cut -d' ' -f1)" -v y="$(last_row "$fb" | cut -d' ' -f1)" \
+        'BEGIN { printf "%+.2f", x - y }')")
+    done
+    [ ${#diffs[@]} -gt 0 ] || continue
+    echo "${prefix:-1l-}$a - $prefix$b: ${diffs[*]} (mean $(printf '%s\n' "${diffs[@]}" | awk '{ s += $1 } END { printf "%+.2f", s / NR }'))"
   done
 done
