@@ -1,6 +1,7 @@
 // Every heap allocation of a benchmark program, counted: count_new.cpp replaces the global operator new (all its
 // forms: plain, array, aligned, nothrow) with one that counts, then calls malloc / aligned_alloc. Linked into the
-// benchmarks that report allocations per step or per node, so that nothing is missed: not only the storage pool's.
+// benchmarks that report allocations per step or per node, so that nothing is missed: not only the storage pool's;
+// and into test_vae, whose steady-state test asserts zero allocations per step and checks the counter itself.
 #pragma once
 
 namespace bench {

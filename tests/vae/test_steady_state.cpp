@@ -1,50 +1,14 @@
 // A training step in steady state makes no heap allocation: tensor values come from the storage pool, tensor
 // records from the block free lists, and a tape entry keeps its backward rule inline (docs/performance.md). This
-// test executable replaces the global operator new with one that counts, so every allocation is seen.
-#include <atomic>
+// test executable links bench/count_new.cpp, the benchmarks' operator new that counts, so every allocation is seen
+// (and the last test case checks that counter for the benchmarks too).
 #include <catch2/catch.hpp>
-#include <cstdlib>
-#include <new>
 
 #include "autodiff/autodiff.hpp"
 #include "autodiff/thread_pool.hpp"
+#include "bench/count_new.hpp"
 #include "nn/optim.hpp"
 #include "vae/vae.hpp"
-
-namespace {
-std::atomic<long> g_news{0};
-
-void* counted(std::size_t n, std::size_t align) {
-  g_news.fetch_add(1, std::memory_order_relaxed);
-  n = (n + align - 1) / align * align;  // aligned_alloc wants a multiple of the alignment
-  if (void* p = align > alignof(std::max_align_t) ? std::aligned_alloc(align, n) : std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return counted(n, 1); }
-void* operator new[](std::size_t n) { return counted(n, 1); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted(n, static_cast<std::size_t>(a)); }
-// The nothrow forms too (Catch2 registers its tests with them), so that every new pairs with the free below.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  try {
-    return counted(n, 1);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t n, const std::nothrow_t& tag) noexcept { return operator new(n, tag); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 using namespace tg;
 
@@ -67,9 +31,9 @@ double allocations_per_step(const vae::Architecture& arch, std::int64_t B, std::
     opt.step();
   };
   for (int i = 0; i < 3; ++i) step();
-  const long before = g_news.load();
+  const long before = bench::heap_allocations();
   for (int i = 0; i < 4; ++i) step();
-  const long after = g_news.load();
+  const long after = bench::heap_allocations();
   set_num_threads(1);
   return static_cast<double>(after - before) / 4;
 }
@@ -88,9 +52,11 @@ TEST_CASE("steady state: a VAE or IWAE training step makes no heap allocation", 
 }
 
 TEST_CASE("steady state: the counting operator new sees an allocation", "[memory]") {
-  const long before = g_news.load();
-  auto* p = new std::vector<int>(100);  // the counter itself works, so the zeros above mean something
-  const long after = g_news.load();
+  const long before = bench::heap_allocations();
+  // The counter itself works, so the zeros above mean something. Through a volatile pointer, so that the compiler
+  // may not leave out either allocation (the vector and its 100 ints): the optimiser can drop unused ones.
+  std::vector<int>* volatile p = new std::vector<int>(100);
+  const long after = bench::heap_allocations();
   delete p;
   CHECK(after - before == 2);
 }
