@@ -150,11 +150,14 @@ static void map_vectors(std::int64_t n, const T* a, std::int64_t sa, const T* b,
   if (i < n) simd::store_tail(f(tail(a, sa, i, n - i), tail(b, sb, i, n - i)), out + i, n - i);
 }
 
-// The SIMD twin (strides 0 and 1; any other stride takes the plain loop).
+// The SIMD twin (strides 0 and 1). Any other stride, and fewer values than one vector holds (a scalar, say),
+// take the plain loop: one IEEE operation per element gives the same bits either way, and for a handful of values
+// filling and emptying a padded vector costs more than the arithmetic.
 template <class T>
 void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out) {
   using V = Vec<T>;
-  if ((sa != 0 && sa != 1) || (sb != 0 && sb != 1)) return binary_reference(f, n, a, sa, b, sb, out);
+  if ((sa != 0 && sa != 1) || (sb != 0 && sb != 1) || n < simd::width<T>)
+    return binary_reference(f, n, a, sa, b, sb, out);
   switch (f) {
     case Binary::add:
       return map_vectors(n, a, sa, b, sb, out, [](V x, V y) { return x + y; });

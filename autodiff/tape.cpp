@@ -77,6 +77,7 @@ Tape::~Tape() { state_->generation++; }
 void Tape::clear() {
   entries_.clear();  // keeps its capacity: the next step appends without allocating
   state_->generation++;
+  swept_ = false;
 }
 
 const TapeEntry& Tape::entry(std::size_t i) const {
@@ -160,7 +161,9 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     fail("backward", "seed is " + shape_str(g.shape()) + " " + dtype_name(g.dtype()) + " but loss is " +
                          shape_str(loss.shape()) + " " + dtype_name(loss.dtype()));
   }
-  for (TapeEntry& e : entries_) e.out.impl()->grad.reset();
+  if (swept_)  // a second backward starts afresh (on the first, no recorded tensor has a gradient yet)
+    for (TapeEntry& e : entries_) e.out.impl()->grad.reset();
+  swept_ = true;
   NoGrad no_grad;  // backward rules compute with ops, but record nothing
   // Anomaly mode checks each gradient below, against its entry; the ops a backward rule runs are not checked as
   // forward ops (that would blame "div" in ops/elementwise.cpp instead of the rule of "log" at the user's line).

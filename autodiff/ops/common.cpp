@@ -105,6 +105,31 @@ Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const 
   return out;
 }
 
+Tensor scalar_values(kernels::Binary f, const Tensor& x, double s, bool scalar_first, const char* op) {
+  check_defined(op, x, "x");
+  Tensor out = empty(x.shape(), x.dtype());
+  dispatch(x.dtype(), [&]<class T>(T) {
+    const T v = static_cast<T>(s);
+    if (scalar_first)
+      kernels::binary<T>(f, x.numel(), &v, 0, x.data<T>(), 1, out.data<T>());
+    else
+      kernels::binary<T>(f, x.numel(), x.data<T>(), 1, &v, 0, out.data<T>());
+  });
+  return out;
+}
+
+Tensor activation_grad(kernels::Unary f, const Tensor& y, const Tensor& g) {
+  Tensor gx = empty(y.shape(), y.dtype());
+  dispatch(y.dtype(), [&]<class T>(T) {
+    const T *py = y.data<T>(), *pg = g.data<T>();
+    T* out = gx.data<T>();
+    parallel_blocks(y.numel(), kernels::cost_ns::activation_backward, [&](std::int64_t b, std::int64_t e) {
+      kernels::activation_backward<T>(f, e - b, py + b, pg + b, out + b);
+    });
+  });
+  return gx;
+}
+
 }  // namespace tg::detail
 
 namespace tg {

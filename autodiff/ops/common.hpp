@@ -26,6 +26,12 @@ std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank
 Tensor unary_values(kernels::Unary f, const Tensor& x);
 // out = a op b with NumPy broadcasting, through kernels::binary.
 Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const char* op);
+// out = x op s (or s op x when scalar_first), s rounded to x's dtype: the same values as binary_values with a
+// one-element tensor holding s, without making that tensor.
+Tensor scalar_values(kernels::Binary f, const Tensor& x, double s, bool scalar_first, const char* op);
+// dL/dx = g f'(x) computed from the activation's output y = f(x) (kernels::activation_backward): one pass and one
+// new tensor instead of the three or four a chain of ops would make. y and g have the same shape and dtype.
+Tensor activation_grad(kernels::Unary f, const Tensor& y, const Tensor& g);
 
 // out[i] = f(x[i]) (and f(x[i], y[i]) for same-shape x, y) for small backward helpers (masks, signs). Not recorded.
 template <class F>

@@ -42,35 +42,33 @@ Tensor div(const Tensor& a, const Tensor& b, Where where) {
 
 // ---- with a scalar ----------------------------------------------------------------------------------------------
 
-static Tensor scalar_like(const Tensor& x, double s) { return full({}, s, x.dtype()); }
-
 // d(x+s)/dx = 1
 Tensor add_scalar(const Tensor& x, double s, Where where) {
-  Tensor out = detail::binary_values(Binary::add, x, scalar_like(x, s), "add_scalar");
+  Tensor out = detail::scalar_values(Binary::add, x, s, false, "add_scalar");
   return record("add_scalar", {x}, out, where, [](const Tensor& g) { return Grads{g}; });
 }
 
 // d(s-x)/dx = -1
 Tensor rsub_scalar(const Tensor& x, double s, Where where) {
-  Tensor out = detail::binary_values(Binary::sub, scalar_like(x, s), x, "rsub_scalar");
+  Tensor out = detail::scalar_values(Binary::sub, x, s, true, "rsub_scalar");
   return record("rsub_scalar", {x}, out, where, [](const Tensor& g) { return Grads{neg(g)}; });
 }
 
 // d(x*s)/dx = s
 Tensor mul_scalar(const Tensor& x, double s, Where where) {
-  Tensor out = detail::binary_values(Binary::mul, x, scalar_like(x, s), "mul_scalar");
+  Tensor out = detail::scalar_values(Binary::mul, x, s, false, "mul_scalar");
   return record("mul_scalar", {x}, out, where, [s](const Tensor& g) { return Grads{g * s}; });
 }
 
 // d(x/s)/dx = 1/s
 Tensor div_scalar(const Tensor& x, double s, Where where) {
-  Tensor out = detail::binary_values(Binary::div, x, scalar_like(x, s), "div_scalar");
+  Tensor out = detail::scalar_values(Binary::div, x, s, false, "div_scalar");
   return record("div_scalar", {x}, out, where, [s](const Tensor& g) { return Grads{g / s}; });
 }
 
 // d(s/x)/dx = -s/x^2 = -(s/x)/x
 Tensor rdiv_scalar(const Tensor& x, double s, Where where) {
-  Tensor out = detail::binary_values(Binary::div, scalar_like(x, s), x, "rdiv_scalar");
+  Tensor out = detail::scalar_values(Binary::div, x, s, true, "rdiv_scalar");
   return record("rdiv_scalar", {x}, out, where, [x, out](const Tensor& g) { return Grads{neg(g * out / x)}; });
 }
 
@@ -142,24 +140,25 @@ Tensor abs(const Tensor& x, Where where) {
   });
 }
 
-// d/dx tanh x = 1 - tanh(x)^2
+// d/dx tanh x = 1 - tanh(x)^2 = (1 - y)(1 + y), the second form without cancellation near |y| = 1
 Tensor tanh(const Tensor& x, Where where) {
   Tensor y = unary("tanh", Unary::tanh, x);
-  return record("tanh", {x}, y, where, [y](const Tensor& g) { return Grads{g * (1.0 - y * y)}; });
+  return record("tanh", {x}, y, where,
+                [y](const Tensor& g) { return Grads{detail::activation_grad(Unary::tanh, y, g)}; });
 }
 
 // d/dx sigmoid(x) = sigmoid(x) (1 - sigmoid(x))
 Tensor sigmoid(const Tensor& x, Where where) {
   Tensor y = unary("sigmoid", Unary::sigmoid, x);
-  return record("sigmoid", {x}, y, where, [y](const Tensor& g) { return Grads{g * y * (1.0 - y)}; });
+  return record("sigmoid", {x}, y, where,
+                [y](const Tensor& g) { return Grads{detail::activation_grad(Unary::sigmoid, y, g)}; });
 }
 
-// d/dx max(x, 0) = 1 if x > 0 else 0   (0 at x = 0)
+// d/dx max(x, 0) = 1 if x > 0 else 0   (0 at x = 0), the same as [y > 0]
 Tensor relu(const Tensor& x, Where where) {
   Tensor y = unary("relu", Unary::relu, x);
-  return record("relu", {x}, y, where, [x](const Tensor& g) {
-    return Grads{g * detail::map_values(x, [](auto v) { return v > 0 ? 1 : 0; })};
-  });
+  return record("relu", {x}, y, where,
+                [y](const Tensor& g) { return Grads{detail::activation_grad(Unary::relu, y, g)}; });
 }
 
 // d/dx log(1 + e^x) = sigmoid(x)

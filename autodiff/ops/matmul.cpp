@@ -131,15 +131,7 @@ static Tensor linear_activation(const char* op, kernels::Unary act, const Tensor
   TensorList inputs{x, W};
   if (b.defined()) inputs.push_back(b);
   return record(op, std::move(inputs), y, where, [x, W, b, y, act](const Tensor& g) {
-    Tensor g_pre = empty(y.shape(), y.dtype());
-    dispatch(y.dtype(), [&]<class T>(T) {
-      const T *py = y.data<T>(), *pg = g.data<T>();
-      T* out = g_pre.data<T>();
-      parallel_blocks(y.numel(), kernels::cost_ns::activation_backward, [&](std::int64_t b, std::int64_t e) {
-        kernels::activation_backward<T>(act, e - b, py + b, pg + b, out + b);
-      });
-    });
-    return linear_grads(x, W, b, g_pre);
+    return linear_grads(x, W, b, detail::activation_grad(act, y, g));
   });
 }
 

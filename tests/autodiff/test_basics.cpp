@@ -1,6 +1,7 @@
 // Value tests of small public functions of autodiff that had none: dtype names and sizes, the per-thread default
 // generator and manual_seed, giving pooled memory back, and the thread pool's size and parallel_for.
 #include <atomic>
+#include <cstdint>
 
 #include "autodiff/storage.hpp"
 #include "autodiff/thread_pool.hpp"
@@ -38,6 +39,25 @@ TEST_CASE("release_pooled_memory gives every free buffer back", "[tensor][memory
   const std::uint64_t before = memory_stats().system_allocations;
   { const Tensor t = zeros({1000}); }
   CHECK(memory_stats().system_allocations == before + 1);  // taken from the heap again, not the pool
+}
+
+TEST_CASE("values of at most 16 bytes live inside their storage record, views keep them alive", "[tensor][memory]") {
+  const MemoryStats before = memory_stats();
+  Tensor view;
+  {
+    const Tensor t = tensor({1, 2, 3, 4});  // 16 bytes of float32: no buffer
+    CHECK(reinterpret_cast<std::uintptr_t>(t.raw_data()) % 16 == 0);
+    view = reshape(t, {2, 2});
+  }
+  const Tensor d = tensor({1, 2}, f64);
+  CHECK(memory_stats().system_allocations == before.system_allocations);
+  CHECK(memory_stats().pool_hits == before.pool_hits);
+  CHECK(memory_stats().bytes_in_use == before.bytes_in_use);
+  CHECK(view.to_vector() == std::vector<double>{1, 2, 3, 4});  // the storage outlived the tensor that made it
+  CHECK(d.to_vector() == std::vector<double>{1, 2});
+  const std::uint64_t hits = memory_stats().pool_hits + memory_stats().system_allocations;
+  { const Tensor five = tensor({1, 2, 3, 4, 5}); }  // 20 bytes: a buffer
+  CHECK(memory_stats().pool_hits + memory_stats().system_allocations == hits + 1);
 }
 
 TEST_CASE("set_num_threads sizes the pool; parallel_for runs every index once", "[threads]") {
