@@ -11,6 +11,8 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace tg {
@@ -177,8 +179,12 @@ class TensorList {
  public:
   static constexpr std::size_t inline_capacity = 4;
   TensorList() = default;
-  TensorList(std::initializer_list<Tensor> tensors) {
-    for (const Tensor& x : tensors) push_back(x);
+  // TensorList{a, b}: each tensor is copied, or moved when it is a temporary (Grads{g * b, g * a}). Not an
+  // std::initializer_list, whose values can only be copied out: that would cost every op a reference count more.
+  template <class... Ts>
+    requires(sizeof...(Ts) > 0 && (std::is_convertible_v<Ts, Tensor> && ...))
+  TensorList(Ts&&... tensors) {  // NOLINT: implicit on purpose, for {a, b}
+    (push_back(std::forward<Ts>(tensors)), ...);
   }
   TensorList(const std::vector<Tensor>& tensors) {  // NOLINT: implicit on purpose (concat's inputs, older rules)
     for (const Tensor& x : tensors) push_back(x);
