@@ -22,8 +22,7 @@ int main(int argc, char** argv) {
               tg::num_threads(), reps);
   tg::Generator gen(1);
   for (const Shape& s : bench::gemm_shapes) {
-    std::vector<float> A(static_cast<std::size_t>(s.M * s.K)), B(static_cast<std::size_t>(s.K * s.N)),
-        C(static_cast<std::size_t>(s.M * s.N));
+    bench::Floats A(s.M * s.K), B(s.K * s.N), C(s.M * s.N);
     for (float& a : A) a = static_cast<float>(gen.uniform() - 0.5);
     for (float& b : B) b = static_cast<float>(gen.uniform() - 0.5);
     const double packed = bench::gflops(

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <new>
 #include <vector>
 
 namespace bench {
@@ -28,6 +30,28 @@ inline constexpr GemmShape gemm_shapes[] = {
     {"IWAE dec out dX dY[1000,784] W", 1000, 200, 784, false, false},
     {"IWAE dec out dW dY^T[784,1000] h", 784, 200, 1000, true, false},
     {"square 1024^3 (NN)", 1024, 1024, 1024, false, false},
+};
+
+// n floats in a 64-byte aligned buffer, as a tensor's storage holds them (autodiff/storage.hpp): both programs give
+// their GEMM operands that alignment, the one it meets in training. (A std::vector's 16 bytes would make every
+// other 32-byte load of a row straddle two cache lines, which costs the few-rows path of tapegrad a fifth.)
+class Floats {
+ public:
+  explicit Floats(std::int64_t n)
+      : n_(static_cast<std::size_t>(n)),
+        p_(static_cast<float*>(std::aligned_alloc(64, (n_ * sizeof(float) + 63) / 64 * 64))) {
+    if (!p_) throw std::bad_alloc();
+  }
+  ~Floats() { std::free(p_); }
+  Floats(const Floats&) = delete;
+  Floats& operator=(const Floats&) = delete;
+  float* data() { return p_; }
+  float* begin() { return p_; }
+  float* end() { return p_ + n_; }
+
+ private:
+  std::size_t n_;
+  float* p_;
 };
 
 // GFLOP/s of gemm() on shape s: calibrated to about 0.25 s per rep, the median of `reps` reps.

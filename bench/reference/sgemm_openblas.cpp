@@ -22,8 +22,7 @@ int main(int argc, char** argv) {
   std::mt19937 rng(1);
   std::uniform_real_distribution<float> u(-0.5f, 0.5f);
   for (const bench::GemmShape& s : bench::gemm_shapes) {
-    std::vector<float> A(static_cast<std::size_t>(s.M * s.K)), B(static_cast<std::size_t>(s.K * s.N)),
-        C(static_cast<std::size_t>(s.M * s.N));
+    bench::Floats A(s.M * s.K), B(s.K * s.N), C(s.M * s.N);
     for (float& a : A) a = u(rng);
     for (float& b : B) b = u(rng);
     const int M = static_cast<int>(s.M), N = static_cast<int>(s.N), K = static_cast<int>(s.K);
