@@ -1,0 +1,100 @@
+#!/bin/sh
+# Training steps/s with 1 and 2 threads while another process keeps one core busy (a shell loop, the "hog"), and
+# the ratio 2 threads / 1 thread per configuration: the pool must never make 2 threads slower than 1, on a quiet
+# machine or a loaded one. See docs/performance.md, "Threads".
+#   bench/under_load.sh [--quiet] [--rounds 5] [--reps 3] [--secs 0.5] [--bin PATH] [--baseline PATH]
+# --quiet runs without the hog. --baseline runs a second bench_train (e.g. one built from an older commit) in the
+# same rounds, interleaved with --bin, so that both see the same load. Each round runs every configuration at 1 and
+# 2 threads, the order alternating from round to round; the table gives the medians over the rounds.
+set -eu
+
+quiet=0 rounds=5 reps=3 secs=0.5
+cd "$(dirname "$0")/.."
+bin=build/release/bench/bench_train baseline=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quiet) quiet=1; shift ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --secs) secs=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    *) echo "under_load.sh: unknown argument '$1' (use --quiet, --rounds N, --reps N, --secs S, --bin PATH, --baseline PATH)" >&2; exit 2 ;;
+  esac
+done
+for b in "$bin" $baseline; do
+  [ -x "$b" ] || { echo "under_load.sh: '$b' is not an executable bench_train (build it: cmake --build build/release --target bench_train)" >&2; exit 2; }
+done
+
+figs=$(mktemp)
+hog=""
+cleanup() {
+  [ -n "$hog" ] && kill "$hog" 2>/dev/null
+  rm -f "$figs"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+if [ "$quiet" -eq 0 ]; then
+  # The hog is another program, in a session of its own: with the kernel's autogroups (sched_autogroup_enabled),
+  # it then gets its own share of the CPU, as another user's program would, instead of sharing the benchmark's.
+  if command -v setsid >/dev/null 2>&1; then
+    setsid sh -c 'while :; do :; done' &
+  else
+    sh -c 'while :; do :; done' &
+  fi
+  hog=$!
+  echo "# one busy process (pid $hog) keeps a core loaded"
+fi
+echo "# $rounds rounds, bench_train --reps $reps --secs $secs per run"
+
+# run WHO BIN CONFIG THREADS: one bench_train run; keeps its median steps/s as "WHO.CONFIG.THREADS value"
+run() {
+  v=$("$2" --config "$3" --threads "$4" --reps "$reps" --secs "$secs" | grep -v -e '^#' -e '^config' -e '^peak' |
+    head -n 1 | awk '{print $(NF-5)}')
+  echo "$1.$3.$4 $v" >>"$figs"
+}
+
+configs="vae iwae1 iwae5 iwae50"
+r=1
+while [ "$r" -le "$rounds" ]; do
+  for c in $configs; do
+    if [ $((r % 2)) -eq 1 ]; then order="1 2"; else order="2 1"; fi
+    for t in $order; do
+      run new "$bin" "$c" "$t"
+      [ -n "$baseline" ] && run base "$baseline" "$c" "$t"
+    done
+  done
+  echo "# round $r of $rounds done"
+  r=$((r + 1))
+done
+[ -n "$hog" ] && kill "$hog" && hog=""
+
+# med KEY: the median over the rounds of one figure
+med() {
+  grep "^$1 " "$figs" | cut -d' ' -f2 | sort -g |
+    awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b}'; }
+
+if [ "$quiet" -eq 1 ]; then load="quiet"; else load="one core busy"; fi
+echo
+echo "Training steps/s, $load (median of $rounds rounds)"
+echo
+if [ -n "$baseline" ]; then
+  echo "| configuration | baseline 1 thread | baseline 2 threads | baseline 2t/1t | 1 thread | 2 threads | 2t/1t |"
+  echo "|---|---|---|---|---|---|---|"
+else
+  echo "| configuration | 1 thread | 2 threads | 2t/1t |"
+  echo "|---|---|---|---|"
+fi
+for c in $configs; do
+  a=$(med "new.$c.1") b=$(med "new.$c.2")
+  if [ -n "$baseline" ]; then
+    p=$(med "base.$c.1") q=$(med "base.$c.2")
+    echo "| $c | $p | $q | $(ratio "$q" "$p") | $a | $b | $(ratio "$b" "$a") |"
+  else
+    echo "| $c | $a | $b | $(ratio "$b" "$a") |"
+  fi
+done
