@@ -30,6 +30,12 @@ void cpu_relax() {
 // tens of microseconds, and waking a sleeping thread costs about as much.
 constexpr auto spin_time = std::chrono::microseconds(100);
 
+// After a split job that lost, how many jobs run on the calling thread alone before the pool tries splitting again:
+// min_backoff after a single loss, doubling with each loss in a row up to max_backoff. A training step hands out
+// tens of jobs, so a loaded machine sees a trial every few dozen steps, and a machine that has become quiet again
+// splits within a few steps.
+constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
+
 class Pool {
  public:
   explicit Pool(int n) {
@@ -49,6 +55,12 @@ class Pool {
 
   void run(std::int64_t n, TaskRef f) {
     std::lock_guard serial(run_mutex_);  // one job at a time, whichever thread asks
+    if (alone_left_ > 0) {               // falling back: the last split jobs lost (see judge)
+      --alone_left_, ++stats_.alone;
+      for (std::int64_t i = 0; i < n; ++i) f(i);
+      return;
+    }
+    const auto start = Clock::now();
     for (int open = 0; !inside_.compare_exchange_weak(open, -1, std::memory_order_acquire); open = 0) cpu_relax();
     f_ = f, n_ = n;  // workers still inside the last job have left; none can enter until inside_ is 0 again
     next_.store(0, std::memory_order_relaxed);
@@ -61,16 +73,47 @@ class Pool {
       std::lock_guard lock(sleep_mutex_);
       wake_.notify_all();
     }
-    take_tasks();
+    const auto own_start = Clock::now();
+    const std::int64_t own = take_tasks();
+    const auto own_end = Clock::now();
     for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; ++spin)  // the last tasks end elsewhere
       spin < 4096 ? cpu_relax() : std::this_thread::yield();
+    judge(n, own, own_end - own_start, Clock::now() - start);
+  }
+
+  PoolStats stats() {
+    std::lock_guard serial(run_mutex_);
+    return stats_;
   }
 
  private:
-  void take_tasks() {
+  using Clock = std::chrono::steady_clock;
+
+  // Returns how many tasks this thread ran.
+  std::int64_t take_tasks() {
     std::int64_t done = 0;
     for (std::int64_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < n_; ++done) f_(i);
     if (done) pending_.fetch_sub(done, std::memory_order_acq_rel);
+    return done;
+  }
+
+  // The verdict on a split job of n tasks, of which the caller ran `own` in `own_time`, the whole job taking
+  // `wall`. Had the caller run all n, it would have taken about own_time / own x n: a job that took longer lost
+  // (a worker held a task while it was descheduled), and the next `backoff_` jobs run on the caller alone, a count
+  // that doubles with every job lost in a row. A job that won sets it back. Where the caller ran every task (the
+  // workers came too late to take one, which cost the caller nothing but the wake-up) or none (it was descheduled
+  // itself), there is nothing to compare: no verdict, and the next job is split again.
+  void judge(std::int64_t n, std::int64_t own, Clock::duration own_time, Clock::duration wall) {
+    ++stats_.split;
+    if (own == 0 || own == n) return;
+    if (wall.count() * own <= own_time.count() * n) {
+      ++stats_.won;
+      backoff_ = min_backoff;
+      return;
+    }
+    ++stats_.lost;
+    alone_left_ = backoff_;
+    backoff_ = std::min(2 * backoff_, max_backoff);
   }
 
   // Enters job `job` unless the pool is being given another job or has moved on already.
@@ -125,6 +168,10 @@ class Pool {
   std::condition_variable wake_;
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
+  // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
+  std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
+  std::int64_t backoff_ = min_backoff;
+  PoolStats stats_;
 };
 
 int default_threads() {
@@ -160,6 +207,8 @@ void set_num_threads(int n) {
 }
 
 int num_threads() { return pool().size(); }
+
+PoolStats pool_stats() { return pool().stats(); }
 
 void parallel_for(std::int64_t n, TaskRef f) {
   if (n <= 0) return;

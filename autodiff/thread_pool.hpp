@@ -12,6 +12,16 @@ namespace tg {
 void set_num_threads(int n);  // n >= 1; 1 runs everything on the calling thread
 int num_threads();
 
+// What the pool did with the jobs it got (parallel_for with n >= 2 tasks, 2 threads or more) since it was made; a
+// new pool (set_num_threads with another count) starts from 0.
+struct PoolStats {
+  std::int64_t split = 0;  // jobs handed out to the workers
+  std::int64_t won = 0;    // ... of which the caller would have taken longer alone
+  std::int64_t lost = 0;   // ... of which the caller alone would have been faster: the pool falls back
+  std::int64_t alone = 0;  // jobs run on the calling thread alone, falling back after a job lost
+};
+PoolStats pool_stats();
+
 // A reference to a task body f(i), which stays on the caller's stack for the whole parallel_for: no copy and no
 // heap allocation (unlike std::function).
 class TaskRef {

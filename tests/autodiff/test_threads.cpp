@@ -1,7 +1,10 @@
 // The ops the thread pool splits over blocks of their output (unary ops, linear + activation, the fused
 // log-densities, forward and backward) give the same bits for 1, 2 and 3 threads, at sizes large enough that the
-// cost model does split them (the training step's 1000 x 784 decoder output).
+// cost model does split them (the training step's 1000 x 784 decoder output). And the pool's fallback to the calling
+// thread when split jobs lose (thread_pool.hpp): it falls back, comes back, and changes no bit.
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "autodiff/thread_pool.hpp"
 #include "test_util.hpp"
@@ -38,21 +41,23 @@ std::vector<std::vector<float>> run_with(int threads, Op op) {
   return all;
 }
 
+void require_same_bits(const char* name, int threads, const std::vector<std::vector<float>>& one,
+                       const std::vector<std::vector<float>>& many) {
+  REQUIRE(many.size() == one.size());
+  for (std::size_t i = 0; i < one.size(); ++i) {
+    REQUIRE(many[i].size() == one[i].size());
+    const auto diff = std::mismatch(one[i].begin(), one[i].end(), many[i].begin());
+    const auto at = diff.first - one[i].begin();
+    INFO(name << " with " << threads << " threads, tensor " << i << " (0: the output, then the gradients), element "
+              << at << " of " << one[i].size());
+    REQUIRE(diff.first == one[i].end());  // every value the same, bit for bit (NaN included: none here)
+  }
+}
+
 template <class Op>
 void check_same_bits(const char* name, Op op) {
   const auto one = run_with(1, op);
-  for (int threads : {2, 3}) {
-    const auto many = run_with(threads, op);
-    REQUIRE(many.size() == one.size());
-    for (std::size_t i = 0; i < one.size(); ++i) {
-      REQUIRE(many[i].size() == one[i].size());
-      const auto diff = std::mismatch(one[i].begin(), one[i].end(), many[i].begin());
-      const auto at = diff.first - one[i].begin();
-      INFO(name << " with " << threads << " threads, tensor " << i << " (0: the output, then the gradients), element "
-                << at << " of " << one[i].size());
-      REQUIRE(diff.first == one[i].end());  // every value the same, bit for bit (NaN included: none here)
-    }
-  }
+  for (int threads : {2, 3}) require_same_bits(name, threads, one, run_with(threads, op));
 }
 
 Tensor leaf(Tensor t) { return t.requires_grad(true); }
@@ -80,7 +85,101 @@ struct LinearTanh {
   Tensor operator()(const std::vector<Tensor>& in) const { return linear_tanh(in[0], in[1], in[2]); }
 };
 
+// A new pool of n threads for one test, so that its statistics and its fallback start from 0; the old size after.
+struct FreshPool {
+  int saved = num_threads();
+  explicit FreshPool(int n) {
+    set_num_threads(n == 1 ? 2 : 1);  // set_num_threads keeps a pool of the same size
+    set_num_threads(n);
+  }
+  ~FreshPool() { set_num_threads(saved); }
+};
+
+using std::chrono::milliseconds;
+
+// One job of 8 tasks. A task the calling thread runs sleeps 1 ms (work that takes time); one a worker runs sleeps
+// `on_worker`: 20 ms plays a worker descheduled while it holds its task, 1 ms a worker that keeps up. runs[i]
+// counts the runs of task i.
+void job(std::vector<int>& runs, milliseconds on_worker) {
+  const auto caller = std::this_thread::get_id();
+  parallel_for(8, [&](std::int64_t i) {
+    ++runs[static_cast<std::size_t>(i)];
+    std::this_thread::sleep_for(std::this_thread::get_id() == caller ? milliseconds(1) : on_worker);
+  });
+}
+
+// Runs jobs whose worker tasks sleep 20 ms until one has lost (the caller alone: 8 ms; split: 20 ms or more);
+// returns how many jobs it ran. The worker takes a task unless it wakes more than 8 ms late, 40 times over.
+int until_a_job_lost(std::vector<int>& runs) {
+  int jobs = 0;
+  for (const std::int64_t lost = pool_stats().lost; pool_stats().lost == lost && jobs < 40; ++jobs)
+    job(runs, milliseconds(20));
+  INFO("jobs run: " << jobs);
+  REQUIRE(pool_stats().lost > 0);
+  return jobs;
+}
+
+void require_each_ran(const std::vector<int>& runs, int times) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    INFO("task " << i);
+    REQUIRE(runs[i] == times);
+  }
+}
+
 }  // namespace
+
+TEST_CASE("threads: after a split job loses, the pool runs the next 8 jobs on the calling thread alone",
+          "[threads][pool]") {
+  FreshPool pool(2);
+  std::vector<int> runs(8, 0);
+  int jobs = until_a_job_lost(runs);
+  const PoolStats lost = pool_stats();
+  CHECK(lost.alone == 0);  // nothing ran alone before the first loss
+  for (int j = 0; j < 8; ++j, ++jobs) job(runs, milliseconds(20));
+  const PoolStats after = pool_stats();
+  INFO("split " << after.split << ", won " << after.won << ", lost " << after.lost << ", alone " << after.alone);
+  CHECK(after.split == lost.split);  // no worker saw those 8 jobs...
+  CHECK(after.alone == 8);           // ... the calling thread ran them
+  require_each_ran(runs, jobs);      // every task once per job, wherever it ran
+  job(runs, milliseconds(20));       // then the pool tries a split job again
+  CHECK(pool_stats().split == after.split + 1);
+  CHECK(pool_stats().alone == 8);
+}
+
+TEST_CASE("threads: once split jobs win again, the pool splits every job again", "[threads][pool]") {
+  FreshPool pool(2);
+  std::vector<int> runs(8, 0);
+  int jobs = until_a_job_lost(runs);
+  const PoolStats lost = pool_stats();
+  // The workers keep up from now on: the split jobs take about 4 ms against 8 ms on the caller alone.
+  for (; pool_stats().won == lost.won && jobs < 300; ++jobs) job(runs, milliseconds(1));
+  const PoolStats won = pool_stats();
+  INFO("jobs run: " << jobs << "; split " << won.split << ", won " << won.won << ", lost " << won.lost << ", alone "
+                    << won.alone);
+  REQUIRE(won.won > lost.won);
+  CHECK(won.alone >= 8);  // the fallback did happen in between
+  job(runs, milliseconds(1));
+  ++jobs;
+  CHECK(pool_stats().split == won.split + 1);  // after a win, the next job is split
+  CHECK(pool_stats().alone == won.alone);
+  // and a win sets the fallback back to 8 jobs, however many losses came before
+  jobs += until_a_job_lost(runs);
+  const std::int64_t alone = pool_stats().alone;
+  for (int j = 0; j < 9; ++j, ++jobs) job(runs, milliseconds(1));
+  CHECK(pool_stats().alone == alone + 8);
+  require_each_ran(runs, jobs);
+}
+
+TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
+  const auto one = run_with(1, LinearTanh{});
+  FreshPool pool(2);
+  std::vector<int> runs(8, 0);
+  until_a_job_lost(runs);
+  const std::int64_t alone = pool_stats().alone;
+  const auto fallen_back = run_with(2, LinearTanh{});  // the same pool: the next 8 jobs run alone
+  CHECK(pool_stats().alone > alone);
+  require_same_bits("linear_tanh, falling back", 2, one, fallen_back);
+}
 
 TEST_CASE("threads: the fused log-densities give the same bits for any number of threads", "[threads][fused]") {
   check_same_bits("bernoulli_log_prob", Bernoulli{});
