@@ -57,6 +57,7 @@ static void measure(const Config& c, int reps, double secs) {
   std::vector<double> rates;
   rates.reserve(static_cast<std::size_t>(reps));  // the benchmark's own bookkeeping allocates nothing while counting
   const MemoryStats before = memory_stats();
+  const PoolStats jobs_before = pool_stats();
   const long news_before = bench::heap_allocations();
   for (int r = 0; r < reps; ++r) {
     t0 = Clock::now();
@@ -65,6 +66,7 @@ static void measure(const Config& c, int reps, double secs) {
   }
   const MemoryStats after = memory_stats();
   const long news = bench::heap_allocations() - news_before;
+  const PoolStats jobs = pool_stats();
   std::sort(rates.begin(), rates.end());
   const double med = rates[rates.size() / 2];
   std::printf(
@@ -72,6 +74,14 @@ static void measure(const Config& c, int reps, double secs) {
       static_cast<long long>(c.k), med, rates.front(), rates.back(), 1e3 / med, med * static_cast<double>(c.batch),
       static_cast<double>(news) / static_cast<double>(reps * per_rep),
       static_cast<double>(after.system_allocations - before.system_allocations) / static_cast<double>(reps * per_rep));
+  // What the thread pool did with the jobs of the timed steps (see thread_pool.hpp): split, of which won and lost,
+  // and run on the calling thread alone after a loss.
+  const auto per_step = [&](std::int64_t a, std::int64_t b) {
+    return static_cast<double>(a - b) / static_cast<double>(reps * per_rep);
+  };
+  std::printf("# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone\n",
+              per_step(jobs.split, jobs_before.split), per_step(jobs.won, jobs_before.won),
+              per_step(jobs.lost, jobs_before.lost), per_step(jobs.alone, jobs_before.alone));
 }
 
 int main(int argc, char** argv) {
