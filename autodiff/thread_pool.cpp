@@ -1,7 +1,8 @@
 // The thread pool (see thread_pool.hpp). One job at a time: the caller publishes it (task body, count) while the
 // pool is locked against workers entering, then bumps a generation number; workers spinning or sleeping on that
 // number enter, take task indices from an atomic counter, and leave. The caller takes tasks too, then waits until
-// every task is done. No allocation, no lock on the way unless a worker has gone to sleep.
+// every task is done. No allocation, no lock on the way unless a worker has gone to sleep. The caller times each
+// job it splits and, while split jobs lose, runs the next ones alone (judge).
 #include "autodiff/thread_pool.hpp"
 
 #include <algorithm>
@@ -32,8 +33,8 @@ constexpr auto spin_time = std::chrono::microseconds(100);
 
 // After a split job that lost, how many jobs run on the calling thread alone before the pool tries splitting again:
 // min_backoff after a single loss, doubling with each loss in a row up to max_backoff. A training step hands out
-// tens of jobs, so a loaded machine sees a trial every few dozen steps, and a machine that has become quiet again
-// splits within a few steps.
+// tens of jobs, so a loaded machine sees a trial split every few dozen steps, and a machine that has become quiet
+// again splits within as many.
 constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
 
 class Pool {
@@ -99,14 +100,16 @@ class Pool {
 
   // The verdict on a split job of n tasks, of which the caller ran `own` in `own_time`, the whole job taking
   // `wall`. Had the caller run all n, it would have taken about own_time / own x n: a job that took longer lost
-  // (a worker held a task while it was descheduled), and the next `backoff_` jobs run on the caller alone, a count
-  // that doubles with every job lost in a row. A job that won sets it back. Where the caller ran every task (the
-  // workers came too late to take one, which cost the caller nothing but the wake-up) or none (it was descheduled
-  // itself), there is nothing to compare: no verdict, and the next job is split again.
+  // (a worker held a task while it was descheduled). So did a job whose every task the caller ran: the workers
+  // came too late to take one, and waking them was paid for nothing; on a loaded machine a woken worker that
+  // spins also takes CPU time the caller would have had (with autogroups, Linux shares it out per session, not per
+  // thread). After a loss the next `backoff_` jobs run on the caller alone, a count that doubles with every job lost in
+  // a row; a job that wins sets it back. Where the caller ran no task (it was descheduled itself) there is nothing to
+  // compare: no verdict, and the next job is split again.
   void judge(std::int64_t n, std::int64_t own, Clock::duration own_time, Clock::duration wall) {
     ++stats_.split;
-    if (own == 0 || own == n) return;
-    if (wall.count() * own <= own_time.count() * n) {
+    if (own == 0) return;
+    if (own < n && wall.count() * own <= own_time.count() * n) {
       ++stats_.won;
       backoff_ = min_backoff;
       return;

@@ -2,6 +2,15 @@
 // variable TG_NUM_THREADS, else the number of cores. The calling thread always works too. Workers spin briefly
 // after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
 // sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
+//
+// Except while splitting loses. On a loaded machine a worker can take a task and then be descheduled for a whole
+// time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
+// times every job it splits: the caller knows how long its own tasks took, hence how long it would have needed for
+// all of them. A job that took longer lost, as did one whose every task the caller ran itself (the workers came
+// too late: waking them was paid for nothing). After a loss the next 8 jobs run on the calling thread alone, the
+// workers asleep; then the pool splits a job again, and if that one loses too, twice as many run alone (up to
+// 1024). A job that wins brings the count back to 8. Only who runs a task changes, never the task: the results have
+// the same bits either way. pool_stats() tells what the pool did.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,8 +25,8 @@ int num_threads();
 // new pool (set_num_threads with another count) starts from 0.
 struct PoolStats {
   std::int64_t split = 0;  // jobs handed out to the workers
-  std::int64_t won = 0;    // ... of which the caller would have taken longer alone
-  std::int64_t lost = 0;   // ... of which the caller alone would have been faster: the pool falls back
+  std::int64_t won = 0;    // ... of which the caller alone would have taken longer
+  std::int64_t lost = 0;   // ... of which it would not, or it ran every task itself: the pool falls back
   std::int64_t alone = 0;  // jobs run on the calling thread alone, falling back after a job lost
 };
 PoolStats pool_stats();
