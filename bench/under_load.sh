@@ -39,12 +39,18 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uptime | sed 's/.*lo
 if [ "$quiet" -eq 0 ]; then
   # The hog is another program, in a session of its own: with the kernel's autogroups (sched_autogroup_enabled),
   # it then gets its own share of the CPU, as another user's program would, instead of sharing the benchmark's.
+  # It writes its own pid: setsid may fork, and then $! would name a process that has already gone, leaving the
+  # loop running after this script ends.
+  hogpid=$(mktemp)
+  loop='echo $$ > "$1"; while :; do :; done'
   if command -v setsid >/dev/null 2>&1; then
-    setsid sh -c 'while :; do :; done' &
+    setsid sh -c "$loop" hog "$hogpid" &
   else
-    sh -c 'while :; do :; done' &
+    sh -c "$loop" hog "$hogpid" &
   fi
-  hog=$!
+  while [ ! -s "$hogpid" ]; do sleep 0.1; done
+  hog=$(cat "$hogpid")
+  rm -f "$hogpid"
   echo "# one busy process (pid $hog) keeps a core loaded"
 fi
 echo "# $rounds rounds, bench_train --reps $reps --secs $secs per run"
