@@ -70,7 +70,8 @@ class Pool {
     job_.store(job, std::memory_order_relaxed);
     inside_.store(0, std::memory_order_release);
     generation_.store(job);
-    if (sleepers_.load() > 0) {
+    const bool awake = sleepers_.load() == 0;  // every worker was spinning, ready to take a task at once
+    if (!awake) {
       std::lock_guard lock(sleep_mutex_);
       wake_.notify_all();
     }
@@ -79,7 +80,7 @@ class Pool {
     const auto own_end = Clock::now();
     for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; ++spin)  // the last tasks end elsewhere
       spin < 4096 ? cpu_relax() : std::this_thread::yield();
-    judge(n, own, own_end - own_start, Clock::now() - start);
+    judge(n, own, awake, own_end - own_start, Clock::now() - start);
   }
 
   PoolStats stats() {
@@ -100,15 +101,19 @@ class Pool {
 
   // The verdict on a split job of n tasks, of which the caller ran `own` in `own_time`, the whole job taking
   // `wall`. Had the caller run all n, it would have taken about own_time / own x n: a job that took longer lost
-  // (a worker held a task while it was descheduled). So did a job whose every task the caller ran: the workers
-  // came too late to take one, and waking them was paid for nothing; on a loaded machine a woken worker that
-  // spins also takes CPU time the caller would have had (with autogroups, Linux shares it out per session, not per
-  // thread). After a loss the next `backoff_` jobs run on the caller alone, a count that doubles with every job lost in
-  // a row; a job that wins sets it back. Where the caller ran no task (it was descheduled itself) there is nothing to
-  // compare: no verdict, and the next job is split again.
-  void judge(std::int64_t n, std::int64_t own, Clock::duration own_time, Clock::duration wall) {
+  // (a worker held a task while it was descheduled). So did a job whose every task the caller ran although the
+  // workers were `awake` (spinning, a microsecond from taking a task): they were not given a core in time, and on
+  // a loaded machine a spinning worker also takes CPU time the caller would have had (with autogroups, Linux shares
+  // it out per session, not per thread). After a loss the next `backoff_` jobs run on the caller alone, a count
+  // that doubles with every job lost in a row; a job that wins sets it back. No verdict where there is nothing to
+  // compare: the caller ran no task (it was descheduled itself), or it ran them all while a worker was still waking
+  // from sleep, which takes tens of microseconds on any machine. The pool's own pauses put the workers to sleep, so
+  // without that exception the first split job after a fallback would nearly always lose, and the pool would
+  // hardly split again even on an idle machine (measured: 2 threads then ran no faster than 1); the worker it woke
+  // spins now, and the next job gets a fair verdict.
+  void judge(std::int64_t n, std::int64_t own, bool awake, Clock::duration own_time, Clock::duration wall) {
     ++stats_.split;
-    if (own == 0) return;
+    if (own == 0 || (own == n && !awake)) return;
     if (own < n && wall.count() * own <= own_time.count() * n) {
       ++stats_.won;
       backoff_ = min_backoff;

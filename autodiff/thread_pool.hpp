@@ -6,10 +6,10 @@
 // Except while splitting loses. On a loaded machine a worker can take a task and then be descheduled for a whole
 // time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
 // times every job it splits: the caller knows how long its own tasks took, hence how long it would have needed for
-// all of them. A job that took longer lost, as did one whose every task the caller ran itself (the workers came
-// too late: waking them was paid for nothing). After a loss the next 8 jobs run on the calling thread alone, the
-// workers asleep; then the pool splits a job again, and if that one loses too, twice as many run alone (up to
-// 1024). A job that wins brings the count back to 8. Only who runs a task changes, never the task: the results have
+// all of them. A job that took longer lost, as did one whose every task the caller ran itself while the workers
+// were spinning, ready (they were not given a core in time). After a loss the next 8 jobs run on the calling thread
+// alone, the workers asleep; then the pool splits a job again, and if that one loses too, twice as many run alone (up
+// to 1024). A job that wins brings the count back to 8. Only who runs a task changes, never the task: the results have
 // the same bits either way. pool_stats() tells what the pool did.
 #pragma once
 #include <cstdint>

@@ -180,6 +180,7 @@ std::vector<std::uint8_t> encode_npy(const NpyArray& array) {
   dict += '\n';
   if (dict.size() > 65535) throw std::runtime_error("npy: header of shape " + shape_string(array.shape) + " too long");
   std::vector<std::uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
+  out.reserve(total + array.bytes.size());  // one allocation for the whole file
   put_le(out, dict.size(), 2);
   out.insert(out.end(), dict.begin(), dict.end());
   out.insert(out.end(), array.bytes.begin(), array.bytes.end());

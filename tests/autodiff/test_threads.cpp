@@ -170,6 +170,20 @@ TEST_CASE("threads: once split jobs win again, the pool splits every job again",
   require_each_ran(runs, jobs);
 }
 
+TEST_CASE("threads: a job the caller ran alone while its worker was still waking gets no verdict", "[threads][pool]") {
+  FreshPool pool(2);
+  // Long enough for the worker to stop spinning and go to sleep (it spins 100 us), even on a loaded machine.
+  std::this_thread::sleep_for(milliseconds(50));
+  const PoolStats before = pool_stats();
+  int runs = 0;
+  parallel_for(2, [&](std::int64_t) { ++runs; });  // two empty tasks: done long before a worker can wake
+  INFO("split " << pool_stats().split << ", won " << pool_stats().won << ", lost " << pool_stats().lost);
+  CHECK(runs == 2);
+  CHECK(pool_stats().split == before.split + 1);
+  CHECK(pool_stats().lost == before.lost);  // the worker was asleep: that says nothing about the load
+  CHECK(pool_stats().alone == before.alone);
+}
+
 TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
   const auto one = run_with(1, LinearTanh{});
   FreshPool pool(2);
