@@ -97,7 +97,6 @@ void Tape::clear() {
     entries_.pop_back();  // keeps the capacity: the next step appends without allocating
   }
   state_->generation++;
-  swept_ = false;
 }
 
 const TapeEntry& Tape::entry(std::size_t i) const {
@@ -181,9 +180,7 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     fail("backward", "seed is " + shape_str(g.shape()) + " " + dtype_name(g.dtype()) + " but loss is " +
                          shape_str(loss.shape()) + " " + dtype_name(loss.dtype()));
   }
-  if (swept_)  // a second backward starts afresh (on the first, no recorded tensor has a gradient yet)
-    for (TapeEntry& e : entries_) e.out.impl()->grad.reset();
-  swept_ = true;
+  for (TapeEntry& e : entries_) e.out.impl()->grad.reset();
   NoGrad no_grad;  // backward rules compute with ops, but record nothing
   // Anomaly mode checks each gradient below, against its entry; the ops a backward rule runs are not checked as
   // forward ops (that would blame "div" in ops/elementwise.cpp instead of the rule of "log" at the user's line).

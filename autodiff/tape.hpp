@@ -91,7 +91,6 @@ class Tape {
   void accumulate(const Tensor& input, const Tensor& grad);
   std::vector<TapeEntry> entries_;
   std::shared_ptr<TapeState> state_;
-  bool swept_ = false;  // backward() ran since the last clear(): recorded tensors may hold gradients
 };
 
 // The tape ops record on: each thread has a default tape, and a TapeScope can select another for a while.
