@@ -90,11 +90,7 @@ const char* keep(std::string text) {
   return t_debug_text.c_str();
 }
 
-bool stale(const TensorImpl& t) {
-  if (t.entry < 0) return false;
-  const auto state = t.tape.lock();
-  return !state || state->generation != t.generation;
-}
+bool stale(const TensorImpl& t) { return t.entry >= 0 && !is_live_generation(t.generation); }
 }  // namespace
 
 const char* debug_string(const TensorImpl* x) {

@@ -137,6 +137,22 @@ void binary_reference(Binary f, std::int64_t n, const T* a, std::int64_t sa, con
   }
 }
 
+// f(x, y) for one pair of values.
+template <class T>
+static T apply(Binary f, T x, T y) {
+  switch (f) {
+    case Binary::add:
+      return x + y;
+    case Binary::sub:
+      return x - y;
+    case Binary::mul:
+      return x * y;
+    case Binary::div:
+      return x / y;
+  }
+  return x;
+}
+
 // out[i] = f(a[i * sa], b[i * sb]) for strides 0 (one value, broadcast to every lane) or 1, W values at a time.
 template <class T, class F>
 static void map_vectors(std::int64_t n, const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out, F f) {
@@ -156,6 +172,10 @@ static void map_vectors(std::int64_t n, const T* a, std::int64_t sa, const T* b,
 template <class T>
 void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out) {
   using V = Vec<T>;
+  if (n == 1) {  // a scalar computation: one value, no loop to set up
+    out[0] = apply(f, a[0], b[0]);
+    return;
+  }
   if ((sa != 0 && sa != 1) || (sb != 0 && sb != 1) || n < simd::width<T>)
     return binary_reference(f, n, a, sa, b, sb, out);
   switch (f) {

@@ -106,12 +106,6 @@ std::size_t block_class(std::size_t bytes) { return (std::max<std::size_t>(bytes
 
 std::shared_ptr<Storage> allocate_storage(std::size_t bytes) {
   auto s = std::allocate_shared<Storage>(BlockAllocator<Storage>());
-  if (bytes <= Storage::small_bytes) {
-    s->data = s->small;
-    s->bytes = bytes;
-    s->capacity = Storage::small_bytes;
-    return s;
-  }
   const int c = size_class(bytes);
   s->bytes = bytes;
   s->capacity = std::size_t{1} << c;
@@ -137,7 +131,7 @@ std::shared_ptr<Storage> allocate_storage(std::size_t bytes) {
 }
 
 Storage::~Storage() {
-  if (data == nullptr || data == small) return;
+  if (data == nullptr) return;
   ThreadCache& cache = tg::cache();
   if (cache.gone) {
     std::free(data);

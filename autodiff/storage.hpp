@@ -11,21 +11,17 @@
 namespace tg {
 
 struct Storage {
-  // Values of at most this many bytes (a scalar, a pair of doubles) live here, inside the record, instead of in a
-  // buffer of their own: one allocation less for each of the many tiny tensors of a scalar computation.
-  static constexpr std::size_t small_bytes = 16;
   void* data = nullptr;
   std::size_t bytes = 0;     // requested size
-  std::size_t capacity = 0;  // size class (small_bytes for values kept in `small`)
-  alignas(16) unsigned char small[small_bytes];
+  std::size_t capacity = 0;  // size class
   Storage() = default;
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   ~Storage();
 };
 
-// Uninitialised; a buffer is 64-byte aligned, values of at most Storage::small_bytes (kept inside the record) are
-// 16-byte aligned. MemoryStats counts buffers only.
+// Uninitialised, 64-byte aligned. (Values of at most TensorImpl::small_bytes need no Storage: they live inside
+// their tensor's record, see autodiff/tensor.hpp.) MemoryStats counts buffers only.
 std::shared_ptr<Storage> allocate_storage(std::size_t bytes);
 
 // Blocks of up to 512 bytes from the calling thread's free list. BlockAllocator hands them to std::allocate_shared.

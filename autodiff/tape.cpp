@@ -1,23 +1,28 @@
 // The tape: record() appends one entry per op, backward() sweeps the entries once in reverse. docs/tape.md.
 #include "autodiff/tape.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <mutex>
 
 #include "autodiff/kernels.hpp"
 #include "autodiff/ops.hpp"
 
 namespace tg {
 
+namespace detail {
+constinit thread_local bool grad_on = true;
+constinit thread_local bool anomaly_on = false;
+}  // namespace detail
+
 namespace {
-thread_local bool t_grad_enabled = true;
-thread_local bool t_anomaly = false;
 thread_local Tape* t_current = nullptr;
 
 struct AnomalyOff {  // turns anomaly checks off for a scope (the backward sweep checks gradients itself)
-  bool previous = t_anomaly;
-  AnomalyOff() { t_anomaly = false; }
-  ~AnomalyOff() { t_anomaly = previous; }
+  bool previous = detail::anomaly_on;
+  AnomalyOff() { detail::anomaly_on = false; }
+  ~AnomalyOff() { detail::anomaly_on = previous; }
   AnomalyOff(const AnomalyOff&) = delete;
   AnomalyOff& operator=(const AnomalyOff&) = delete;
 };
@@ -48,13 +53,15 @@ void check_finite(const Tensor& x, const std::string& what, const char* op, std:
 // The entries lie one after another, but the tensors they name are scattered through memory, and a sweep over a
 // long tape reaches each one long after it was last touched: a cache miss per tensor, which is most of the time of
 // a backward or clear() over a tape of scalars (bench_scalar). So each loop first asks for the tensors of the entry
-// `ahead` places on (their reference counts, flags and gradient), which arrive while it works on the current one.
+// `ahead` places on (their records), which arrive while it works on the current one.
 constexpr std::size_t ahead = 4;
 void prefetch(const Tensor& x) {
   if (const TensorImpl* t = x.impl()) {
+    // The whole record, from the reference counts just before it (allocate_shared puts them there): the sweep
+    // reads its shape, flags and gradient, and a scalar's values live at its end.
     const auto* p = reinterpret_cast<const char*>(t);
-    __builtin_prefetch(p - 16);             // the reference counts, just before the impl (allocate_shared)
-    __builtin_prefetch(&t->requires_grad);  // requires_grad, grad, entry
+    for (std::ptrdiff_t offset = -16; offset < static_cast<std::ptrdiff_t>(sizeof(TensorImpl)); offset += 64)
+      __builtin_prefetch(p + offset);
   }
 }
 void prefetch(const TapeEntry& e) {
@@ -88,15 +95,50 @@ std::string where_str(const std::source_location& where) {
   return file + ":" + std::to_string(where.line());
 }
 
-Tape::Tape() : state_(std::make_shared<TapeState>()) {}
-Tape::~Tape() { state_->generation++; }
+namespace detail {
+// Every tape that exists, so that an error can say whether a tensor's tape is still there (gdb/tapegrad.py reads
+// it too). Touched when a tape is made or destroyed and when an error is reported, never by an op that succeeds.
+struct LiveTapes {
+  std::mutex mutex;
+  std::vector<const Tape*> tapes;
+};
+LiveTapes& live_tapes() {
+  static LiveTapes* registry = new LiveTapes;  // never destroyed: thread-local tapes may outlive static destructors
+  return *registry;
+}
+}  // namespace detail
+using detail::live_tapes;
+
+namespace {
+std::uint64_t new_generation() {
+  static std::atomic<std::uint64_t> last{0};
+  return last.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+}  // namespace
+
+Tape::Tape() : generation_(new_generation()) {
+  std::lock_guard lock(live_tapes().mutex);
+  live_tapes().tapes.push_back(this);
+}
+Tape::~Tape() {
+  std::lock_guard lock(live_tapes().mutex);
+  auto& tapes = live_tapes().tapes;
+  tapes.erase(std::find(tapes.begin(), tapes.end(), this));
+}
+
+bool is_live_generation(std::uint64_t generation) {
+  std::lock_guard lock(live_tapes().mutex);
+  for (const Tape* tape : live_tapes().tapes)
+    if (tape->generation() == generation) return true;
+  return false;
+}
 
 void Tape::clear() {
   for (std::size_t n = entries_.size(); n > 0; --n) {  // the last entry first, like the sweep
     if (n > ahead) prefetch(entries_[n - 1 - ahead]);
     entries_.pop_back();  // keeps the capacity: the next step appends without allocating
   }
-  state_->generation++;
+  generation_.store(new_generation(), std::memory_order_relaxed);
 }
 
 const TapeEntry& Tape::entry(std::size_t i) const {
@@ -108,47 +150,51 @@ const TapeEntry& Tape::entry(std::size_t i) const {
 
 bool Tape::owns(const Tensor& x) const {
   const TensorImpl& t = *x.impl();
-  // Same tape state (compared by owner: no reference count is touched) and recorded since the last clear().
-  return t.entry >= 0 && t.generation == state_->generation && !t.tape.owner_before(state_) &&
-         !state_.owner_before(t.tape);
+  return t.entry >= 0 && t.generation == generation();  // no other tape, and no earlier clear(), had it
 }
 
 void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
+  if (x.defined() && (!detail::grad_on || x.is_leaf() || owns(x))) [[likely]]
+    return;  // under NoGrad a stale tensor is just its value
+  bad_input(op, x, i);
+}
+
+void Tape::bad_input(const char* op, const Tensor& x, std::size_t i) const {
   if (!x.defined()) fail(op, "input " + std::to_string(i) + " is an undefined Tensor");
-  if (!t_grad_enabled || x.is_leaf() || owns(x)) return;  // under NoGrad a stale tensor is just its value
   fail(op, "input " + std::to_string(i) + " " + label(x) + " " + shape_str(x.shape()) +
-               (x.impl()->tape.expired() || x.impl()->tape.lock() == state_
-                    ? " was recorded on a tape that has since been cleared or destroyed"
-                    : " was recorded on another tape than the current one") +
+               (is_live_generation(x.impl()->generation)
+                    ? " was recorded on another tape than the current one"
+                    : " was recorded on a tape that has since been cleared or destroyed") +
                "; use .detach() to take its value as a constant");
 }
 
-Tensor Tape::record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where,
-                    Backward&& backward) {
+bool Tape::needs_entry(const char* op, const TensorList& inputs, const Tensor& out, const std::source_location& where) {
   bool needs_grad = false;
+  const std::uint64_t now = generation();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    check_input(op, inputs[i], i);
-    needs_grad = needs_grad || inputs[i].requires_grad();
+    const TensorImpl* x = inputs[i].impl();  // check_input(op, inputs[i], i), written out for speed:
+    if (!x || (detail::grad_on && x->entry >= 0 && x->generation != now)) [[unlikely]]
+      bad_input(op, inputs[i], i);  // undefined, or recorded on another tape or before a clear()
+    needs_grad = needs_grad || x->requires_grad;
   }
-  if (t_anomaly)
+  if (detail::anomaly_on)
     check_finite(out, "forward", op, static_cast<std::int64_t>(entries_.size()), output_label(inputs), where);
-  if (!needs_grad || !t_grad_enabled) return out;
+  if (!needs_grad || !detail::grad_on) return false;
   TensorImpl& o = *out.impl();
   o.requires_grad = true;
-  o.tape = state_;
-  o.generation = state_->generation;
+  o.generation = generation();
   o.entry = static_cast<std::int64_t>(entries_.size());
-  entries_.emplace_back(op, std::move(inputs), out, std::move(backward), where);
-  return out;
+  return true;
 }
 
 // Gradients add up: a tensor used twice (x*x, x+x, a diamond) receives the sum of both paths.
-void Tape::accumulate(const Tensor& input, const Tensor& grad) {
-  Tensor g = grad.shape() == input.shape() ? grad : sum_to(grad, input.shape());
+void Tape::accumulate(const Tensor& input, Tensor&& grad) {
+  Tensor g = grad.shape() == input.shape() ? std::move(grad) : sum_to(grad, input.shape());
   auto& slot = input.impl()->grad;
   if (!slot)
-    slot = (input.is_leaf() ? copy(g) : g).impl_ptr();  // a leaf owns its gradient: optimisers may scale it
-  else if (slot.use_count() == 1 && slot->storage.use_count() == 1 && slot->dtype == g.dtype())
+    slot = input.is_leaf() ? copy(g).impl_ptr()
+                           : std::move(g).impl_ptr();  // a leaf owns its gradient: optimisers may scale it
+  else if (slot.use_count() == 1 && (!slot->storage || slot->storage.use_count() == 1) && slot->dtype == g.dtype())
     dispatch(g.dtype(), [&]<class T>(T) {  // no one else sees the gradient so far: add in place
       T* sum = static_cast<T*>(slot->data);
       kernels::binary<T>(kernels::Binary::add, g.numel(), sum, 1, g.data<T>(), 1, sum);
@@ -184,7 +230,7 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
   NoGrad no_grad;  // backward rules compute with ops, but record nothing
   // Anomaly mode checks each gradient below, against its entry; the ops a backward rule runs are not checked as
   // forward ops (that would blame "div" in ops/elementwise.cpp instead of the rule of "log" at the user's line).
-  const bool anomaly = t_anomaly;
+  const bool anomaly = detail::anomaly_on;
   const AnomalyOff anomaly_off;
   loss.impl()->grad = g.impl_ptr();
   for (std::int64_t i = loss.impl()->entry; i >= 0; --i) {
@@ -192,13 +238,13 @@ void Tape::backward(const Tensor& loss, const Tensor& seed) {
     if (i >= static_cast<std::int64_t>(ahead)) prefetch(entries_[static_cast<std::size_t>(i) - ahead]);
     const Tensor grad_out = e.out.grad();
     if (!grad_out.defined()) continue;  // not on a path to the loss
-    const Grads grads = e.backward(grad_out);
+    Grads grads = e.backward(grad_out);
     for (std::size_t k = 0; k < e.inputs.size(); ++k) {
       if (k >= grads.size() || !grads[k].defined() || !e.inputs[k].requires_grad()) continue;
       if (anomaly)
         check_finite(grads[k], "backward (gradient of input " + std::to_string(k) + ")", e.op, i, label(e.inputs[k]),
                      e.where);
-      accumulate(e.inputs[k], grads[k]);
+      accumulate(e.inputs[k], std::move(grads[k]));
     }
   }
 }
@@ -213,13 +259,11 @@ TapeScope::~TapeScope() { t_current = previous_; }
 
 void backward(const Tensor& loss, const Tensor& seed) { current_tape().backward(loss, seed); }
 
-bool grad_enabled() { return t_grad_enabled; }
-NoGrad::NoGrad() : previous_(t_grad_enabled) { t_grad_enabled = false; }
-NoGrad::~NoGrad() { t_grad_enabled = previous_; }
+NoGrad::NoGrad() : previous_(detail::grad_on) { detail::grad_on = false; }
+NoGrad::~NoGrad() { detail::grad_on = previous_; }
 
-void set_anomaly_mode(bool on) { t_anomaly = on; }
-bool anomaly_mode() { return t_anomaly; }
-AnomalyMode::AnomalyMode() : previous_(t_anomaly) { t_anomaly = true; }
-AnomalyMode::~AnomalyMode() { t_anomaly = previous_; }
+void set_anomaly_mode(bool on) { detail::anomaly_on = on; }
+AnomalyMode::AnomalyMode() : previous_(detail::anomaly_on) { detail::anomaly_on = true; }
+AnomalyMode::~AnomalyMode() { detail::anomaly_on = previous_; }
 
 }  // namespace tg

@@ -1,10 +1,12 @@
 // The tape (a Wengert list): every differentiable op appends one entry, and backward() is one reverse sweep over
 // the entries. docs/tape.md states the rules: accumulation, second backward, clearing, no-grad, threads.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <new>
 #include <source_location>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
@@ -26,7 +28,8 @@ class Backward {
   static constexpr bool fits_inline = sizeof(F) <= inline_bytes && alignof(F) <= alignof(std::max_align_t);
 
   template <class F>
-  Backward(F rule);  // NOLINT: implicit on purpose, record() takes the lambda as it is
+    requires(!std::is_same_v<std::decay_t<F>, Backward>)
+  Backward(F&& rule);  // NOLINT: implicit on purpose, record() takes the lambda as it is (moved once, into place)
   Backward(Backward&& other) noexcept : ops_(other.ops_) {
     ops_->move(closure_, other.closure_);
     other.ops_ = moved_from();
@@ -57,10 +60,11 @@ struct TapeEntry {
   Tensor out;
   Backward backward;
   std::source_location where;  // the line of user code that called the op
-};
 
-struct TapeState {
-  std::uint64_t generation = 1;  // bumped by clear(): tensors recorded earlier become stale
+  // The rule's closure is built where it will stay, inside the entry (not built, then moved in).
+  template <class F>
+  TapeEntry(const char* op, TensorList&& inputs, const Tensor& out, F&& rule, std::source_location where)
+      : op(op), inputs(std::move(inputs)), out(out), backward(std::forward<F>(rule)), where(where) {}
 };
 
 class Tape {
@@ -73,8 +77,12 @@ class Tape {
   // Appends an entry for `out` when grad mode is on and some input requires grad; otherwise `out` is returned as a
   // constant. Every op ends with this call. In anomaly mode, first checks `out` for NaN/Inf.
   // The backward rule comes last, so that it reads as a block under the forward that records it.
-  Tensor record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where,
-                Backward&& backward);
+  template <class F>  // F: Grads rule(const Tensor& g), or a Backward
+  Tensor record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where, F&& backward) {
+    if (needs_entry(op, inputs, out, where))
+      entries_.emplace_back(op, std::move(inputs), out, std::forward<F>(backward), where);
+    return out;
+  }
 
   // One reverse sweep from `loss` (a recorded tensor of this tape). A scalar loss is seeded with 1; otherwise
   // pass `seed`, the gradient of the quantity of interest with respect to `loss`, of loss's shape.
@@ -83,15 +91,23 @@ class Tape {
   void clear();  // drop every entry; tensors recorded before are stale: using them in a new op is an error
   std::size_t size() const { return entries_.size(); }
   const TapeEntry& entry(std::size_t i) const;  // throws tg::Error when i >= size()
-  std::uint64_t generation() const { return state_->generation; }
+  // A number no tape has had before, renewed by clear(): a tensor recorded with another generation is stale.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_relaxed); }
   bool owns(const Tensor& x) const;  // x was recorded on this tape since its last clear()
 
  private:
+  // record()'s checks; true when `out` is to be recorded, and then it has been marked as the next entry's output.
+  bool needs_entry(const char* op, const TensorList& inputs, const Tensor& out, const std::source_location& where);
   void check_input(const char* op, const Tensor& x, std::size_t i) const;
-  void accumulate(const Tensor& input, const Tensor& grad);
+  [[noreturn, gnu::cold]] void bad_input(const char* op, const Tensor& x, std::size_t i) const;
+  void accumulate(const Tensor& input, Tensor&& grad);
   std::vector<TapeEntry> entries_;
-  std::shared_ptr<TapeState> state_;
+  std::atomic<std::uint64_t> generation_;  // atomic: is_live_generation() reads it from other threads
 };
+
+// Some tape that still exists is at this generation: a tensor recorded with it is not stale (error messages and
+// the debugger's view tell "another tape" from "a tape since cleared or destroyed" by this).
+bool is_live_generation(std::uint64_t generation);
 
 // The tape ops record on: each thread has a default tape, and a TapeScope can select another for a while.
 // This is the one accessor; there is no other hidden tape.
@@ -111,7 +127,11 @@ class TapeScope {
 void backward(const Tensor& loss, const Tensor& seed = Tensor());
 
 // No-grad: while a NoGrad object lives, ops record nothing (their outputs are constants). Per thread.
-bool grad_enabled();
+namespace detail {  // the per-thread switches behind grad_enabled() and anomaly_mode(), which every op reads
+extern constinit thread_local bool grad_on;
+extern constinit thread_local bool anomaly_on;
+}  // namespace detail
+inline bool grad_enabled() { return detail::grad_on; }
 class NoGrad {
  public:
   NoGrad();
@@ -129,7 +149,7 @@ struct AnomalyError : Error {
   using Error::Error;
 };
 void set_anomaly_mode(bool on);
-bool anomaly_mode();
+inline bool anomaly_mode() { return detail::anomaly_on; }
 class AnomalyMode {
  public:
   AnomalyMode();
@@ -161,11 +181,13 @@ const Backward::Ops* Backward::ops_for() {
 }
 
 template <class F>
-Backward::Backward(F rule) : ops_(ops_for<F>()) {
-  if constexpr (fits_inline<F>)
-    new (closure_) F(std::move(rule));
+  requires(!std::is_same_v<std::decay_t<F>, Backward>)
+Backward::Backward(F&& rule) : ops_(ops_for<std::decay_t<F>>()) {
+  using Rule = std::decay_t<F>;
+  if constexpr (fits_inline<Rule>)
+    new (closure_) Rule(std::forward<F>(rule));
   else
-    new (closure_) F*(new F(std::move(rule)));
+    new (closure_) Rule*(new Rule(std::forward<F>(rule)));
 }
 
 inline const Backward::Ops* Backward::moved_from() {

@@ -17,7 +17,6 @@
 namespace tg {
 
 const char* dtype_name(DType dtype) { return dtype == f32 ? "float32" : "float64"; }
-std::size_t dtype_size(DType dtype) { return dtype == f32 ? 4 : 8; }
 
 std::string shape_str(const Shape& shape) {
   std::string s = "(";
@@ -65,6 +64,10 @@ std::int64_t* Dims::erase(const std::int64_t* pos) {
 }
 
 std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>()); }
+
+std::shared_ptr<void> share_values(const std::shared_ptr<TensorImpl>& x) {
+  return x->storage ? x->storage : std::shared_ptr<void>(x);
+}
 
 // ---- the handle -------------------------------------------------------------------------------------------------
 
@@ -135,7 +138,6 @@ Tensor& Tensor::requires_grad(bool on) {
   return *this;
 }
 
-Tensor Tensor::grad() const { return Tensor(checked().grad); }
 void Tensor::zero_grad() { checked(), impl_->grad.reset(); }
 
 Tensor Tensor::detach() const {
@@ -143,7 +145,7 @@ Tensor Tensor::detach() const {
   impl->shape = shape();
   impl->numel = numel();
   impl->dtype = dtype();
-  impl->storage = impl_->storage;
+  impl->storage = share_values(impl_);
   impl->data = impl_->data;
   impl->name = impl_->name;
   return Tensor(std::move(impl));
@@ -158,20 +160,22 @@ Tensor& Tensor::name(std::string name) {
 // ---- lists of tensors -------------------------------------------------------------------------------------------
 
 void TensorList::spill(Tensor x) {
-  if (spill_.empty()) {
-    spill_.reserve(2 * inline_capacity);
-    for (std::size_t i = 0; i < size_; ++i) spill_.push_back(std::move(*slot(i))), slot(i)->~Tensor();
+  if (!spill_ || size_ == capacity_) {
+    const std::size_t capacity = std::max(2 * inline_capacity, 2 * size_);
+    auto* bigger = static_cast<Tensor*>(::operator new(capacity * sizeof(Tensor)));
+    Tensor* values = data();
+    for (std::size_t i = 0; i < size_; ++i) new (bigger + i) Tensor(std::move(values[i])), values[i].~Tensor();
+    if (spill_) ::operator delete(spill_);
+    spill_ = bigger;
+    capacity_ = capacity;
   }
-  spill_.push_back(std::move(x));
+  new (spill_ + size_) Tensor(std::move(x));
   ++size_;
 }
 
-void TensorList::take(TensorList& other) {
-  size_ = std::exchange(other.size_, 0);
-  spill_ = std::move(other.spill_);
-  other.spill_.clear();
-  if (!spill_.empty()) return;
-  for (std::size_t i = 0; i < size_; ++i) new (slot(i)) Tensor(std::move(*other.slot(i))), other.slot(i)->~Tensor();
+void TensorList::free_spill() {
+  ::operator delete(std::exchange(spill_, nullptr));
+  capacity_ = 0;
 }
 
 // ---- factories --------------------------------------------------------------------------------------------------
@@ -179,6 +183,24 @@ void TensorList::take(TensorList& other) {
 // Every tensor's storage is made here, so every op that would build an impossible shape stops here with a message:
 // negative sizes, an element count beyond int64, a byte count beyond what the address space can hold, or memory the
 // system refuses. Never a wrapped size, an out-of-bounds write or a bare std::bad_alloc.
+namespace {
+// A record for `numel` values of `shape` (already checked), the values inside it when they fit.
+Tensor make_tensor(const Shape& shape, std::int64_t numel, DType dtype, std::size_t bytes) {
+  auto impl = new_impl();
+  impl->shape = shape;
+  impl->numel = numel;
+  impl->dtype = dtype;
+  if (bytes <= TensorImpl::small_bytes) {
+    impl->data = impl->small;
+  } else {
+    auto storage = allocate_storage(bytes);
+    impl->data = storage->data;
+    impl->storage = std::move(storage);
+  }
+  return Tensor(std::move(impl));
+}
+}  // namespace
+
 Tensor empty(const Shape& shape, DType dtype) {
   const std::int64_t numel = shape_numel(shape, "empty");
   const auto max_bytes = static_cast<std::uint64_t>(std::numeric_limits<std::ptrdiff_t>::max()) / 2;
@@ -186,17 +208,21 @@ Tensor empty(const Shape& shape, DType dtype) {
   if (static_cast<std::uint64_t>(numel) > max_bytes / dtype_size(dtype))
     fail("empty", what() + " needs more than 2^62 bytes");
   const std::size_t bytes = static_cast<std::size_t>(numel) * dtype_size(dtype);
-  auto impl = new_impl();
-  impl->shape = shape;
-  impl->numel = numel;
-  impl->dtype = dtype;
   try {
-    impl->storage = allocate_storage(bytes);
+    return make_tensor(shape, numel, dtype, bytes);
   } catch (const std::bad_alloc&) {
     fail("empty", what() + " needs " + std::to_string(bytes) + " bytes, which could not be allocated");
   }
-  impl->data = impl->storage->data;
-  return Tensor(std::move(impl));
+}
+
+Tensor empty_like(const Tensor& x) {
+  if (!x.defined()) fail("empty_like", "x is an undefined Tensor");
+  const TensorImpl& t = *x.impl();
+  try {
+    return make_tensor(t.shape, t.numel, t.dtype, static_cast<std::size_t>(t.numel) * dtype_size(t.dtype));
+  } catch (const std::bad_alloc&) {
+    return empty(t.shape, t.dtype);  // fails again, with empty's message
+  }
 }
 
 Tensor full(const Shape& shape, double value, DType dtype) {

@@ -21,7 +21,7 @@ enum class DType : std::uint8_t { f32, f64 };
 inline constexpr DType f32 = DType::f32;
 inline constexpr DType f64 = DType::f64;
 const char* dtype_name(DType dtype);  // "float32" / "float64"
-std::size_t dtype_size(DType dtype);
+inline std::size_t dtype_size(DType dtype) { return dtype == f32 ? 4 : 8; }
 
 // Every error tapegrad reports on bad input: the message says what, where and why ("matmul: a is (3, 4) ...").
 struct Error : std::invalid_argument {
@@ -96,23 +96,34 @@ std::string shape_str(const Shape& shape);  // "(3, 4)"; a scalar is "()"
 // The number of elements; throws tg::Error naming `op` and the shape for a negative size or more than 2^63 - 1.
 std::int64_t shape_numel(const Shape& shape, const char* op = "shape_numel");
 
-struct Storage;  // pooled bytes, see autodiff/storage.hpp
-struct TapeState;
-
 struct TensorImpl {
+  // Values of at most this many bytes (a scalar, a pair of doubles) live in `small`, inside the record itself: a
+  // tensor of a scalar computation is then one block from the free lists, not a record and a buffer.
+  static constexpr std::size_t small_bytes = 16;
   Shape shape;
   std::int64_t numel = 0;  // shape_numel(shape), kept beside it because loops ask for it often
   DType dtype = f32;
-  std::shared_ptr<Storage> storage;
-  void* data = nullptr;  // storage->data, kept here so that reading values takes one indirection less
-  std::string name;
-  bool requires_grad = false;        // leaves: set by the user; recorded outputs: always true
+  bool requires_grad = false;  // leaves: set by the user; recorded outputs: always true
+  void* data = nullptr;        // the values: in `small`, or in the buffer `storage` keeps alive
+  // What keeps the values alive when they are not in `small`: their Storage (autodiff/storage.hpp), or, for a view
+  // of a small tensor (reshape, detach), the record of that tensor. Null when the values are in `small`.
+  std::shared_ptr<void> storage;
   std::shared_ptr<TensorImpl> grad;  // written by backward (leaves accumulate across calls)
-  // Set when a tape recorded the op that produced this tensor; entry == -1 for leaves.
-  std::weak_ptr<TapeState> tape;
+  // Set when a tape recorded the op that produced this tensor; entry == -1 for leaves. Generations are unique over
+  // all tapes (each Tape and each clear() takes a new one), so the generation alone says which tape, and whether
+  // it has been cleared since.
   std::uint64_t generation = 0;
   std::int64_t entry = -1;
+  std::string name;
+  alignas(16) unsigned char small[small_bytes];
+  // Written out, so that making a record sets the members above and nothing else: a defaulted constructor would
+  // have std::allocate_shared zero all of its bytes first.
+  TensorImpl() {}  // NOLINT(modernize-use-equals-default)
 };
+
+// What a view of x (same values, another record) holds to keep x's values alive: x's storage, or x's record itself
+// when its values live inside it.
+std::shared_ptr<void> share_values(const std::shared_ptr<TensorImpl>& x);
 
 // A fresh TensorImpl from the free lists of autodiff/storage.hpp (no heap allocation in steady state).
 std::shared_ptr<TensorImpl> new_impl();
@@ -161,7 +172,8 @@ class Tensor {
   Tensor& name(std::string name);  // shown by print_tape, error messages and anomaly reports
 
   TensorImpl* impl() const { return impl_.get(); }
-  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const& { return impl_; }
+  std::shared_ptr<TensorImpl> impl_ptr() && { return std::move(impl_); }  // a temporary hands its record over
 
  private:
   const TensorImpl& checked() const {
@@ -172,6 +184,8 @@ class Tensor {
   [[noreturn]] void wrong_dtype(const char* asked) const;
   std::shared_ptr<TensorImpl> impl_;
 };
+
+inline Tensor Tensor::grad() const { return Tensor(checked().grad); }  // inline: the backward sweep asks for every one
 
 // A short list of tensors: an op's inputs, or the gradients its backward rule returns (one per input). Up to four
 // are kept inline, so such a list never touches the heap; a longer one (concat of many tensors) moves to the heap.
@@ -184,7 +198,10 @@ class TensorList {
   template <class... Ts>
     requires(sizeof...(Ts) > 0 && (std::is_convertible_v<Ts, Tensor> && ...))
   TensorList(Ts&&... tensors) {  // NOLINT: implicit on purpose, for {a, b}
-    (push_back(std::forward<Ts>(tensors)), ...);
+    if constexpr (sizeof...(Ts) <= inline_capacity)
+      (new (slot(size_++)) Tensor(std::forward<Ts>(tensors)), ...);  // built in place: no Tensor in between
+    else
+      (push_back(std::forward<Ts>(tensors)), ...);
   }
   TensorList(const std::vector<Tensor>& tensors) {  // NOLINT: implicit on purpose (concat's inputs, older rules)
     for (const Tensor& x : tensors) push_back(x);
@@ -220,22 +237,29 @@ class TensorList {
     ++size_;
   }
   void clear() {
-    if (size_ > inline_capacity)
-      spill_.clear();
-    else
-      for (std::size_t i = 0; i < size_; ++i) slot(i)->~Tensor();
+    Tensor* values = data();
+    for (std::size_t i = 0; i < size_; ++i) values[i].~Tensor();
+    if (spill_) free_spill();
     size_ = 0;
   }
 
  private:
   Tensor* slot(std::size_t i) { return std::launder(reinterpret_cast<Tensor*>(inline_)) + i; }
   const Tensor* slot(std::size_t i) const { return std::launder(reinterpret_cast<const Tensor*>(inline_)) + i; }
-  Tensor* data() { return spill_.empty() ? slot(0) : spill_.data(); }
-  const Tensor* data() const { return spill_.empty() ? slot(0) : spill_.data(); }
-  void spill(Tensor x);          // the fifth tensor and later ones: every tensor moves to spill_
-  void take(TensorList& other);  // moves other's tensors here (this list is empty)
+  Tensor* data() { return spill_ ? spill_ : slot(0); }
+  const Tensor* data() const { return spill_ ? spill_ : slot(0); }
+  void spill(Tensor x);  // the fifth tensor and later ones: every tensor moves to spill_ (grown as needed)
+  void free_spill();
+  void take(TensorList& other) {  // moves other's tensors here (this list is empty)
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    spill_ = std::exchange(other.spill_, nullptr);
+    if (spill_) return;
+    for (std::size_t i = 0; i < size_; ++i) new (slot(i)) Tensor(std::move(*other.slot(i))), other.slot(i)->~Tensor();
+  }
   alignas(Tensor) unsigned char inline_[inline_capacity * sizeof(Tensor)];  // the first tensors, built in place
-  std::vector<Tensor> spill_;  // holds every tensor instead, once there are more than inline_capacity
+  Tensor* spill_ = nullptr;   // holds every tensor instead, once there are more than inline_capacity
+  std::size_t capacity_ = 0;  // of spill_
   std::size_t size_ = 0;
 };
 
@@ -251,6 +275,7 @@ Tensor tensor(const std::vector<double>& values, DType dtype = f32);            
 Tensor tensor(const std::vector<double>& values, const Shape& shape, DType dtype = f32);  // reshaped
 Tensor arange(std::int64_t n, DType dtype = f32);                                         // 0, 1, ..., n-1
 Tensor arange(double start, double stop, double step, DType dtype = f32);
+Tensor empty_like(const Tensor& x);  // uninitialised, x's shape and dtype (no checks to repeat: x has them)
 Tensor zeros_like(const Tensor& x);
 Tensor ones_like(const Tensor& x);
 Tensor full_like(const Tensor& x, double value);

@@ -25,11 +25,6 @@ def _ptr(shared):
     return None if int(p) == 0 else p
 
 
-def _use_count(shared):
-    pi = shared['_M_refcount']['_M_pi']
-    return 0 if int(pi) == 0 else int(pi['_M_use_count'])
-
-
 def _vector(v, limit=1 << 20):
     """The elements of a std::vector as gdb.Values (an invalid vector raises ValueError)."""
     start, finish = v['_M_impl']['_M_start'], v['_M_impl']['_M_finish']
@@ -102,6 +97,17 @@ def _fmt(x):
     return '%.4g' % x if x != 0 else '0'
 
 
+def live_generations():
+    """The generations of every tape that exists (tape.cpp's registry): a recorded tensor with another is stale."""
+    try:
+        registry = gdb.parse_and_eval("'tg::detail::live_tapes()::registry'")
+    except gdb.error:
+        return set()
+    if int(registry) == 0:
+        return set()
+    return {int(t.dereference()['generation_']['_M_i']) for t in _vector(registry.dereference()['tapes'], 1 << 12)}
+
+
 class TensorView:
     """What the printers need from a TensorImpl, read from memory; raises ValueError or gdb.error if invalid."""
 
@@ -128,10 +134,9 @@ class TensorView:
         count = min(count, self.numel)
         if count <= 0:
             return []
-        storage = _ptr(self.impl['storage'])
-        if storage is None:
-            raise ValueError('no storage')
-        addr = int(storage['data'])
+        addr = int(self.impl['data'])
+        if addr == 0:
+            raise ValueError('no values')
         size, code = (4, 'f') if self.dtype == 0 else (8, 'd')
         raw = gdb.selected_inferior().read_memory(addr, count * size)
         return list(struct.unpack('<%d%s' % (count, code), bytes(raw)))
@@ -139,10 +144,7 @@ class TensorView:
     def stale(self):
         if self.entry < 0:
             return False
-        state = self.impl['tape']
-        if _ptr(state) is None or _use_count(state) == 0:
-            return True
-        return int(_ptr(state).dereference()['generation']) != int(self.impl['generation'])
+        return int(self.impl['generation']) not in live_generations()
 
     def grad(self):
         g = _ptr(self.impl['grad'])

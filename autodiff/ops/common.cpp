@@ -7,16 +7,11 @@
 
 namespace tg::detail {
 
-void check_defined(const char* op, const Tensor& x, const char* arg) {
-  if (!x.defined()) fail(op, std::string(arg) + " is an undefined Tensor");
-}
+void undefined_input(const char* op, const char* arg) { fail(op, std::string(arg) + " is an undefined Tensor"); }
 
-void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
-  check_defined(op, a, "a");
-  check_defined(op, b, "b");
-  if (a.dtype() != b.dtype())
-    fail(op, std::string("a is ") + dtype_name(a.dtype()) + " and b is " + dtype_name(b.dtype()) +
-                 "; tapegrad does not promote silently: convert one with tg::cast(x, tg::f64) or tg::cast(x, tg::f32)");
+void different_dtypes(const char* op, const Tensor& a, const Tensor& b) {
+  fail(op, std::string("a is ") + dtype_name(a.dtype()) + " and b is " + dtype_name(b.dtype()) +
+               "; tapegrad does not promote silently: convert one with tg::cast(x, tg::f64) or tg::cast(x, tg::f32)");
 }
 
 std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank) {
@@ -41,7 +36,7 @@ Dims broadcast_strides(const Shape& shape, const Shape& out) {
 }
 
 Tensor unary_values(kernels::Unary f, const Tensor& x) {
-  Tensor y = empty(x.shape(), x.dtype());
+  Tensor y = empty_like(x);
   dispatch(x.dtype(), [&]<class T>(T) {
     const T* px = x.data<T>();
     T* py = y.data<T>();
@@ -82,14 +77,20 @@ static void binary_rows(kernels::Binary f, const Tensor& a, const Tensor& b, Ten
 // 0), a repeating operand against a full one (one call per repetition, both strides 1); then the general rows.
 Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const char* op) {
   check_same_dtype(op, a, b);
-  const Shape out_shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
+  if (a.shape() == b.shape()) {  // the common case, and every step of a scalar computation
+    Tensor out = empty_like(a);
+    dispatch(a.dtype(),
+             [&]<class T>(T) { kernels::binary<T>(f, a.numel(), a.data<T>(), 1, b.data<T>(), 1, out.data<T>()); });
+    return out;
+  }
+  const Shape out_shape = broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = empty(out_shape, a.dtype());
   const std::int64_t n = out.numel(), na = a.numel(), nb = b.numel();
   if (n == 0) return out;
   dispatch(a.dtype(), [&]<class T>(T) {
     const T *pa = a.data<T>(), *pb = b.data<T>();
     T* po = out.data<T>();
-    if (na == n && nb == n) return kernels::binary<T>(f, n, pa, 1, pb, 1, po);
+    if (na == n && nb == n) return kernels::binary<T>(f, n, pa, 1, pb, 1, po);  // (2, 3) with (1, 2, 3), say
     if (na == n && nb == 1) return kernels::binary<T>(f, n, pa, 1, pb, 0, po);
     if (na == 1 && nb == n) return kernels::binary<T>(f, n, pa, 0, pb, 1, po);
     if (na == n && repeats_in(b.shape(), out_shape)) {
@@ -107,7 +108,7 @@ Tensor binary_values(kernels::Binary f, const Tensor& a, const Tensor& b, const 
 
 Tensor scalar_values(kernels::Binary f, const Tensor& x, double s, bool scalar_first, const char* op) {
   check_defined(op, x, "x");
-  Tensor out = empty(x.shape(), x.dtype());
+  Tensor out = empty_like(x);
   dispatch(x.dtype(), [&]<class T>(T) {
     const T v = static_cast<T>(s);
     if (scalar_first)
@@ -119,7 +120,7 @@ Tensor scalar_values(kernels::Binary f, const Tensor& x, double s, bool scalar_f
 }
 
 Tensor activation_grad(kernels::Unary f, const Tensor& y, const Tensor& g) {
-  Tensor gx = empty(y.shape(), y.dtype());
+  Tensor gx = empty_like(y);
   dispatch(y.dtype(), [&]<class T>(T) {
     const T *py = y.data<T>(), *pg = g.data<T>();
     T* out = gx.data<T>();

@@ -15,11 +15,21 @@ template <class F>
 Tensor record(const char* op, TensorList inputs, Tensor out, Where where, F backward) {
   static_assert(Backward::fits_inline<F>, "this backward rule captures more than Backward::inline_bytes");
   if (!grad_enabled() && !anomaly_mode()) return out;  // inside a backward sweep, say: nothing to record or check
-  return current_tape().record(op, std::move(inputs), out, where, Backward(std::move(backward)));
+  return current_tape().record(op, std::move(inputs), out, where, std::move(backward));
 }
 
-void check_defined(const char* op, const Tensor& x, const char* arg);
-void check_same_dtype(const char* op, const Tensor& a, const Tensor& b);
+[[noreturn]] void undefined_input(const char* op, const char* arg);
+[[noreturn]] void different_dtypes(const char* op, const Tensor& a, const Tensor& b);
+inline void check_defined(const char* op, const Tensor& x, const char* arg) {
+  if (!x.defined()) [[unlikely]]
+    undefined_input(op, arg);
+}
+inline void check_same_dtype(const char* op, const Tensor& a, const Tensor& b) {
+  check_defined(op, a, "a");
+  check_defined(op, b, "b");
+  if (a.dtype() != b.dtype()) [[unlikely]]
+    different_dtypes(op, a, b);
+}
 std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank);
 
 // y = f(x) elementwise, through kernels::unary.

@@ -29,7 +29,7 @@ Tensor reshape(const Tensor& x, const Shape& shape, Where where) {
   impl->shape = s;
   impl->numel = x.numel();
   impl->dtype = x.dtype();
-  impl->storage = x.impl()->storage;
+  impl->storage = share_values(x.impl_ptr());
   impl->data = x.impl()->data;
   const Shape x_shape = x.shape();
   return record("reshape", {x}, Tensor(impl), where, [x_shape](const Tensor& g) { return Grads{reshape(g, x_shape)}; });

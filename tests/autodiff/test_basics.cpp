@@ -41,13 +41,15 @@ TEST_CASE("release_pooled_memory gives every free buffer back", "[tensor][memory
   CHECK(memory_stats().system_allocations == before + 1);  // taken from the heap again, not the pool
 }
 
-TEST_CASE("values of at most 16 bytes live inside their storage record, views keep them alive", "[tensor][memory]") {
+TEST_CASE("values of at most 16 bytes live inside their tensor's record, views keep them alive", "[tensor][memory]") {
   const MemoryStats before = memory_stats();
   Tensor view;
   {
     const Tensor t = tensor({1, 2, 3, 4});  // 16 bytes of float32: no buffer
     CHECK(reinterpret_cast<std::uintptr_t>(t.raw_data()) % 16 == 0);
+    CHECK(t.raw_data() == t.impl()->small);
     view = reshape(t, {2, 2});
+    CHECK(view.raw_data() == t.raw_data());  // a view, not a copy
   }
   const Tensor d = tensor({1, 2}, f64);
   CHECK(memory_stats().system_allocations == before.system_allocations);

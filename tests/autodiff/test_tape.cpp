@@ -63,6 +63,25 @@ TEST_CASE("tape: a leaf's gradient is its own copy, a recorded tensor's gradient
   REQUIRE_FALSE(h.grad().defined());
 }
 
+TEST_CASE("tape: a gradient that shares its values with another is added to in a copy, not in place", "[tape]") {
+  // h's gradient first arrives through reshape's backward, a view of r's gradient; the second one, through h * c2,
+  // must not be added into that view, which would change r's gradient too. Values in a buffer (float64) and inside
+  // the tensor's record (float32, 16 bytes) take different paths.
+  for (DType dtype : {f64, f32}) {
+    Tape tape;
+    TapeScope scope(tape);
+    Tensor x = tensor({1, 2, 3, 4}, dtype).requires_grad(true);
+    Tensor c1 = tensor({10, 20, 30, 40}, {2, 2}, dtype), c2 = tensor({1, 1, 1, 1}, dtype);
+    Tensor h = x * 1.0;
+    Tensor first = sum(h * c2);  // recorded first, swept last
+    Tensor r = reshape(h, {2, 2});
+    backward(first + sum(r * c1));
+    require_values(r.grad(), {10, 20, 30, 40});
+    require_values(h.grad(), {11, 21, 31, 41});
+    require_values(x.grad(), {11, 21, 31, 41});
+  }
+}
+
 TEST_CASE("tape: gradients reach only inputs that require grad and lie on a path to the loss", "[tape]") {
   Tape tape;
   TapeScope scope(tape);
@@ -151,7 +170,7 @@ TEST_CASE("tape: a tensor from a cleared tape is an error in a new op, never a c
   REQUIRE(tape.owns(h));
   tape.clear();
   REQUIRE(tape.size() == 0);
-  REQUIRE(tape.generation() == generation + 1);
+  REQUIRE(tape.generation() > generation);  // a number no tape has had
   REQUIRE_FALSE(tape.owns(h));
   REQUIRE_THROWS_WITH(h * 2.0,
                       "mul_scalar: input 0 'h' (2,) was recorded on a tape that has since been cleared or "
