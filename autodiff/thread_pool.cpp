@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -39,9 +40,11 @@ constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
 
 class Pool {
  public:
-  explicit Pool(int n) {
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this] { work(); });
-  }
+  // The workers start with the first job the pool splits, not before: a program whose jobs are all too small to
+  // split (a small model, a scalar computation) keeps one thread, and with it the C library's single-threaded
+  // mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead of an atomic one. Starting
+  // the workers earlier made such a program 10 % slower at 2 threads than at 1 while the workers only slept.
+  explicit Pool(int n) : size_(n) {}
   ~Pool() {
     {
       std::lock_guard lock(sleep_mutex_);
@@ -52,7 +55,7 @@ class Pool {
   }
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
-  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  int size() const { return size_; }
 
   void run(std::int64_t n, TaskRef f) {
     std::lock_guard serial(run_mutex_);  // one job at a time, whichever thread asks
@@ -61,6 +64,8 @@ class Pool {
       for (std::int64_t i = 0; i < n; ++i) f(i);
       return;
     }
+    const bool starting = !started_.load(std::memory_order_relaxed);
+    if (starting) start_workers();
     const auto start = Clock::now();
     for (int open = 0; !inside_.compare_exchange_weak(open, -1, std::memory_order_acquire); open = 0) cpu_relax();
     f_ = f, n_ = n;  // workers still inside the last job have left; none can enter until inside_ is 0 again
@@ -70,7 +75,8 @@ class Pool {
     job_.store(job, std::memory_order_relaxed);
     inside_.store(0, std::memory_order_release);
     generation_.store(job);
-    const bool awake = sleepers_.load() == 0;  // every worker was spinning, ready to take a task at once
+    // Every worker was spinning, ready to take a task at once (one just started is not: it is like one waking).
+    const bool awake = !starting && sleepers_.load() == 0;
     if (!awake) {
       std::lock_guard lock(sleep_mutex_);
       wake_.notify_all();
@@ -85,11 +91,28 @@ class Pool {
 
   PoolStats stats() {
     std::lock_guard serial(run_mutex_);
-    return stats_;
+    PoolStats s = stats_;
+    s.not_woken = not_woken_.load(std::memory_order_relaxed);
+    return s;
   }
+
+  // Whether some worker sleeps, or has not started: handing it a task then means waking (or starting) it first.
+  bool someone_asleep() const {
+    return !started_.load(std::memory_order_relaxed) || sleepers_.load(std::memory_order_relaxed) > 0;
+  }
+  void count_not_woken() { not_woken_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   using Clock = std::chrono::steady_clock;
+
+  void start_workers() {  // under run_mutex_
+    try {
+      for (int i = 1; i < size_; ++i) workers_.emplace_back([this] { work(); });
+    } catch (const std::system_error&) {  // no more threads: the caller takes the tasks the workers cannot
+    }
+    started_.store(true, std::memory_order_relaxed);
+    stats_.workers = static_cast<std::int64_t>(workers_.size());
+  }
 
   // Returns how many tasks this thread ran.
   std::int64_t take_tasks() {
@@ -110,10 +133,15 @@ class Pool {
   // from sleep, which takes tens of microseconds on any machine. The pool's own pauses put the workers to sleep, so
   // without that exception the first split job after a fallback would nearly always lose, and the pool would
   // hardly split again even on an idle machine (measured: 2 threads then ran no faster than 1); the worker it woke
-  // spins now, and the next job gets a fair verdict.
+  // spins now, and the next job gets a fair verdict. But if the next split job finds the workers waking again and
+  // the caller runs it alone too, it lost: the worker did not get a core (measured with one core kept busy: 21 of
+  // the VAE step's 24 split jobs went so, each paying a wake-up for nothing, 2 threads at 0.86 of 1).
   void judge(std::int64_t n, std::int64_t own, bool awake, Clock::duration own_time, Clock::duration wall) {
     ++stats_.split;
-    if (own == 0 || (own == n && !awake)) return;
+    if (own == 0) return;
+    const bool unanswered = own == n && !awake;  // the caller ran every task while a worker was still waking
+    if (unanswered && ++unanswered_in_a_row_ < 2) return;
+    unanswered_in_a_row_ = 0;
     if (own < n && wall.count() * own <= own_time.count() * n) {
       ++stats_.won;
       backoff_ = min_backoff;
@@ -163,7 +191,9 @@ class Pool {
   }
 
   static constexpr auto no_task = [](std::int64_t) {};
-  std::vector<std::thread> workers_;
+  int size_;
+  std::vector<std::thread> workers_;  // size_ - 1 of them once started_
+  std::atomic<bool> started_{false};
   std::mutex run_mutex_;
   TaskRef f_{no_task};  // the current job: f_(0), ..., f_(n_ - 1)
   std::int64_t n_ = 0;
@@ -175,10 +205,12 @@ class Pool {
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   std::atomic<int> sleepers_{0};
+  std::atomic<std::int64_t> not_woken_{0};  // jobs worth_splitting kept on the caller rather than wake a worker
   std::atomic<bool> stop_{false};
   // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
   std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
   std::int64_t backoff_ = min_backoff;
+  int unanswered_in_a_row_ = 0;  // split jobs in a row that the workers, all waking, let the caller run alone
   PoolStats stats_;
 };
 
@@ -233,9 +265,16 @@ std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
   // sleeping one 10-50 us, and when the other core is busy a worker may be descheduled holding its task, so that a
   // job split in two takes longer than on one thread. Jobs under 100 us stay on the calling thread; larger ones are
   // cut into shares of at least 25 us, several per thread, so that a late worker holds back only a small share.
-  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3;
+  // A worker that sleeps (or has not started) is woken only for 1 ms of work or more: the IWAE models of batch 20
+  // (k = 1 and 5) have no such job, so they run on one thread at any thread count, as fast as on one thread; the
+  // VAE of batch 128 and IWAE k = 50 have several per step, and the worker they wake spins for the jobs after them.
+  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3, min_wake_ns = 1e6;
   const int threads = num_threads();
   if (threads == 1 || max_tasks < 2 || cost_ns < min_cost_ns) return 1;
+  if (cost_ns < min_wake_ns && pool().someone_asleep()) {
+    pool().count_not_woken();
+    return 1;
+  }
   const auto by_cost = static_cast<std::int64_t>(cost_ns / min_share_ns);
   return std::max<std::int64_t>(1, std::min({max_tasks, by_cost, std::int64_t{4} * threads}));
 }

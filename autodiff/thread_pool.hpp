@@ -2,15 +2,18 @@
 // variable TG_NUM_THREADS, else the number of cores. The calling thread always works too. Workers spin briefly
 // after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
 // sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
+// The workers start with the first job split, not before: until then the program has one thread, and the C library
+// keeps shared_ptr's reference counts (every Tensor copy) plain instead of atomic. A sleeping or not yet started
+// worker is woken only for a job of 1 ms or more.
 //
 // Except while splitting loses. On a loaded machine a worker can take a task and then be descheduled for a whole
 // time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
 // times every job it splits: the caller knows how long its own tasks took, hence how long it would have needed for
 // all of them. A job that took longer lost, as did one whose every task the caller ran itself while the workers
-// were spinning, ready (they were not given a core in time). After a loss the next 8 jobs run on the calling thread
-// alone, the workers asleep; then the pool splits a job again, and if that one loses too, twice as many run alone (up
-// to 1024). A job that wins brings the count back to 8. Only who runs a task changes, never the task: the results have
-// the same bits either way. pool_stats() tells what the pool did.
+// were spinning, ready (they were not given a core in time), or, twice in a row, while they were waking. After a loss
+// the next 8 jobs run on the calling thread alone, the workers asleep; then the pool splits a job again, and if that
+// one loses too, twice as many run alone (up to 1024). A job that wins brings the count back to 8. Only who runs a task
+// changes, never the task: the results have the same bits either way. pool_stats() tells what the pool did.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -24,10 +27,12 @@ int num_threads();
 // What the pool did with the jobs it got (parallel_for with n >= 2 tasks, 2 threads or more) since it was made; a
 // new pool (set_num_threads with another count) starts from 0.
 struct PoolStats {
-  std::int64_t split = 0;  // jobs handed out to the workers
-  std::int64_t won = 0;    // ... of which the caller alone would have taken longer
-  std::int64_t lost = 0;   // ... of which it would not, or it ran every task itself: the pool falls back
-  std::int64_t alone = 0;  // jobs run on the calling thread alone, falling back after a job lost
+  std::int64_t split = 0;      // jobs handed out to the workers
+  std::int64_t won = 0;        // ... of which the caller alone would have taken longer
+  std::int64_t lost = 0;       // ... of which it would not, or it ran every task itself: the pool falls back
+  std::int64_t alone = 0;      // jobs run on the calling thread alone, falling back after a job lost
+  std::int64_t not_woken = 0;  // jobs worth splitting run on the calling thread alone rather than wake a worker
+  std::int64_t workers = 0;    // worker threads started (at the first job split; 0 until then)
 };
 PoolStats pool_stats();
 

@@ -33,8 +33,10 @@ std::vector<std::vector<float>> run_with(int threads, Op op) {
   TapeScope scope(tape);
   Generator gen(7);
   std::vector<Tensor> inputs = op.inputs(gen);
+  const std::int64_t split = pool_stats().split;
   Tensor out = op(inputs);
   backward(sum(out * out));  // a gradient that differs from element to element
+  if (threads > 1) REQUIRE(pool_stats().split > split);  // the pool did split the work
   std::vector<std::vector<float>> all{values_of(out)};
   for (const Tensor& t : inputs)
     if (t.requires_grad()) all.push_back(values_of(t.grad()));
@@ -182,6 +184,40 @@ TEST_CASE("threads: a job the caller ran alone while its worker was still waking
   CHECK(pool_stats().split == before.split + 1);
   CHECK(pool_stats().lost == before.lost);  // the worker was asleep: that says nothing about the load
   CHECK(pool_stats().alone == before.alone);
+}
+
+TEST_CASE("threads: the second job in a row that the caller ran alone while its worker was waking is lost",
+          "[threads][pool]") {
+  FreshPool pool(2);
+  int runs = 0;
+  auto asleep_then_two_empty_tasks = [&] {
+    std::this_thread::sleep_for(milliseconds(50));   // the worker goes to sleep (or has not started yet)
+    parallel_for(2, [&](std::int64_t) { ++runs; });  // done long before it can wake
+  };
+  const PoolStats before = pool_stats();
+  asleep_then_two_empty_tasks();
+  CHECK(pool_stats().lost == before.lost);  // once: the worker may just have been asleep between sparse jobs
+  asleep_then_two_empty_tasks();
+  INFO("split " << pool_stats().split << ", won " << pool_stats().won << ", lost " << pool_stats().lost);
+  CHECK(pool_stats().lost == before.lost + 1);  // twice in a row: it does not get a core in time
+  CHECK(runs == 4);
+  parallel_for(2, [&](std::int64_t) { ++runs; });  // and the fallback follows
+  CHECK(pool_stats().alone == before.alone + 1);
+}
+
+TEST_CASE("threads: the workers start with the first job split; a job too small to wake them runs alone",
+          "[threads][pool]") {
+  FreshPool pool(2);
+  CHECK(num_threads() == 2);
+  CHECK(pool_stats().workers == 0);  // none yet: the program still runs on one thread
+  const std::int64_t not_woken = pool_stats().not_woken;
+  CHECK(worth_splitting(500e3, 8) == 1);  // 500 us of work: not worth starting or waking a worker
+  CHECK(pool_stats().not_woken == not_woken + 1);
+  CHECK(worth_splitting(4e6, 8) > 1);  // 4 ms: worth it
+  int runs = 0;
+  parallel_for(4, [&](std::int64_t) { ++runs; });
+  CHECK(runs == 4);
+  CHECK(pool_stats().workers == 1);
 }
 
 TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
