@@ -41,9 +41,10 @@ constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
 class Pool {
  public:
   // The workers start with the first job the pool splits, not before: a program whose jobs are all too small to
-  // split (a small model, a scalar computation) keeps one thread, and with it the C library's single-threaded
-  // mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead of an atomic one. Starting
-  // the workers earlier made such a program 10 % slower at 2 threads than at 1 while the workers only slept.
+  // start them (a small model, a scalar computation; see worth_splitting) keeps one thread, and with it the C library's
+  // single-threaded mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead of an atomic
+  // one. Starting the workers earlier made such a program 10 % slower at 2 threads than at 1 while the workers only
+  // slept.
   explicit Pool(int n) : size_(n) {}
   ~Pool() {
     {
@@ -92,15 +93,12 @@ class Pool {
   PoolStats stats() {
     std::lock_guard serial(run_mutex_);
     PoolStats s = stats_;
-    s.not_woken = not_woken_.load(std::memory_order_relaxed);
+    s.unstarted = unstarted_.load(std::memory_order_relaxed);
     return s;
   }
 
-  // Whether some worker sleeps, or has not started: handing it a task then means waking (or starting) it first.
-  bool someone_asleep() const {
-    return !started_.load(std::memory_order_relaxed) || sleepers_.load(std::memory_order_relaxed) > 0;
-  }
-  void count_not_woken() { not_woken_.fetch_add(1, std::memory_order_relaxed); }
+  bool started() const { return started_.load(std::memory_order_relaxed); }  // the workers run (see Pool())
+  void count_unstarted() { unstarted_.fetch_add(1, std::memory_order_relaxed); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -205,7 +203,7 @@ class Pool {
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   std::atomic<int> sleepers_{0};
-  std::atomic<std::int64_t> not_woken_{0};  // jobs worth_splitting kept on the caller rather than wake a worker
+  std::atomic<std::int64_t> unstarted_{0};  // jobs worth_splitting kept on the caller: too small to start workers
   std::atomic<bool> stop_{false};
   // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
   std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
@@ -265,14 +263,14 @@ std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
   // sleeping one 10-50 us, and when the other core is busy a worker may be descheduled holding its task, so that a
   // job split in two takes longer than on one thread. Jobs under 100 us stay on the calling thread; larger ones are
   // cut into shares of at least 25 us, several per thread, so that a late worker holds back only a small share.
-  // A worker that sleeps (or has not started) is woken only for 1 ms of work or more: the IWAE models of batch 20
-  // (k = 1 and 5) have no such job, so they run on one thread at any thread count, as fast as on one thread; the
-  // VAE of batch 128 and IWAE k = 50 have several per step, and the worker they wake spins for the jobs after them.
-  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3, min_wake_ns = 1e6;
+  // The workers start only for a job of 1 ms or more: the IWAE models of batch 20 (k = 1 and 5) have no such job, so
+  // they run on one thread at any thread count, as fast as on one thread; the VAE of batch 128 and IWAE k = 50 have
+  // several per step, and from then on the pool splits every job of 100 us or more.
+  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3, min_start_ns = 1e6;
   const int threads = num_threads();
   if (threads == 1 || max_tasks < 2 || cost_ns < min_cost_ns) return 1;
-  if (cost_ns < min_wake_ns && pool().someone_asleep()) {
-    pool().count_not_woken();
+  if (cost_ns < min_start_ns && !pool().started()) {
+    pool().count_unstarted();
     return 1;
   }
   const auto by_cost = static_cast<std::int64_t>(cost_ns / min_share_ns);

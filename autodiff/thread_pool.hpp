@@ -3,8 +3,8 @@
 // after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
 // sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
 // The workers start with the first job split, not before: until then the program has one thread, and the C library
-// keeps shared_ptr's reference counts (every Tensor copy) plain instead of atomic. A sleeping or not yet started
-// worker is woken only for a job of 1 ms or more.
+// keeps shared_ptr's reference counts (every Tensor copy) plain instead of atomic. The first job to split must be
+// of 1 ms or more.
 //
 // Except while splitting loses. On a loaded machine a worker can take a task and then be descheduled for a whole
 // time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
@@ -31,7 +31,7 @@ struct PoolStats {
   std::int64_t won = 0;        // ... of which the caller alone would have taken longer
   std::int64_t lost = 0;       // ... of which it would not, or it ran every task itself: the pool falls back
   std::int64_t alone = 0;      // jobs run on the calling thread alone, falling back after a job lost
-  std::int64_t not_woken = 0;  // jobs worth splitting run on the calling thread alone rather than wake a worker
+  std::int64_t unstarted = 0;  // jobs worth splitting run on the calling thread: too small to start the workers
   std::int64_t workers = 0;    // worker threads started (at the first job split; 0 until then)
 };
 PoolStats pool_stats();

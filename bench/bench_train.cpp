@@ -79,10 +79,11 @@ static void measure(const Config& c, int reps, double secs) {
   const auto per_step = [&](std::int64_t a, std::int64_t b) {
     return static_cast<double>(a - b) / static_cast<double>(reps * per_rep);
   };
-  std::printf("# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone, %.2f not worth waking a worker\n",
-              per_step(jobs.split, jobs_before.split), per_step(jobs.won, jobs_before.won),
-              per_step(jobs.lost, jobs_before.lost), per_step(jobs.alone, jobs_before.alone),
-              per_step(jobs.not_woken, jobs_before.not_woken));
+  std::printf(
+      "# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone, %.2f too small to start the workers\n",
+      per_step(jobs.split, jobs_before.split), per_step(jobs.won, jobs_before.won),
+      per_step(jobs.lost, jobs_before.lost), per_step(jobs.alone, jobs_before.alone),
+      per_step(jobs.unstarted, jobs_before.unstarted));
 }
 
 int main(int argc, char** argv) {

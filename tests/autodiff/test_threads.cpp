@@ -36,7 +36,7 @@ std::vector<std::vector<float>> run_with(int threads, Op op) {
   const std::int64_t split = pool_stats().split;
   Tensor out = op(inputs);
   backward(sum(out * out));  // a gradient that differs from element to element
-  // The pool did split the work (with a worker asleep, only jobs of 1 ms or more are split: these ops have some).
+  // The pool did split the work (the first job split must be of 1 ms or more: these ops have some).
   if (threads > 1) REQUIRE(pool_stats().split > split);
   std::vector<std::vector<float>> all{values_of(out)};
   for (const Tensor& t : inputs)
@@ -206,14 +206,14 @@ TEST_CASE("threads: the second job in a row that the caller ran alone while its 
   CHECK(pool_stats().alone == before.alone + 1);
 }
 
-TEST_CASE("threads: the workers start with the first job split; a job too small to wake them runs alone",
+TEST_CASE("threads: the workers start with the first job split; a job too small to start them runs alone",
           "[threads][pool]") {
   FreshPool pool(2);
   CHECK(num_threads() == 2);
   CHECK(pool_stats().workers == 0);  // none yet: the program still runs on one thread
-  const std::int64_t not_woken = pool_stats().not_woken;
-  CHECK(worth_splitting(500e3, 8) == 1);  // 500 us of work: not worth starting or waking a worker
-  CHECK(pool_stats().not_woken == not_woken + 1);
+  const std::int64_t unstarted = pool_stats().unstarted;
+  CHECK(worth_splitting(500e3, 8) == 1);  // 500 us of work: not worth starting a worker
+  CHECK(pool_stats().unstarted == unstarted + 1);
   CHECK(worth_splitting(4e6, 8) > 1);  // 4 ms: worth it
   int runs = 0;
   parallel_for(4, [&](std::int64_t) { ++runs; });
