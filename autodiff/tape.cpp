@@ -69,6 +69,12 @@ void prefetch(const TapeEntry& e) {
   for (const Tensor& x : e.inputs) prefetch(x);
 }
 
+// An input no op may take: undefined, or (while recording) recorded on another tape or before the last clear(),
+// where `now` is the current tape's generation. A leaf, or any tensor under NoGrad, is just its values.
+bool unusable(const TensorImpl* x, std::uint64_t now) {
+  return !x || (detail::grad_on && x->entry >= 0 && x->generation != now);
+}
+
 std::string output_label(const TensorList& inputs) {
   std::string s = "output of (";
   for (std::size_t i = 0; i < inputs.size(); ++i) s += (i ? ", " : "") + label(inputs[i]);
@@ -154,9 +160,8 @@ bool Tape::owns(const Tensor& x) const {
 }
 
 void Tape::check_input(const char* op, const Tensor& x, std::size_t i) const {
-  if (x.defined() && (!detail::grad_on || x.is_leaf() || owns(x))) [[likely]]
-    return;  // under NoGrad a stale tensor is just its value
-  bad_input(op, x, i);
+  if (unusable(x.impl(), generation())) [[unlikely]]
+    bad_input(op, x, i);
 }
 
 void Tape::bad_input(const char* op, const Tensor& x, std::size_t i) const {
@@ -172,9 +177,9 @@ bool Tape::needs_entry(const char* op, const TensorList& inputs, const Tensor& o
   bool needs_grad = false;
   const std::uint64_t now = generation();
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const TensorImpl* x = inputs[i].impl();  // check_input(op, inputs[i], i), written out for speed:
-    if (!x || (detail::grad_on && x->entry >= 0 && x->generation != now)) [[unlikely]]
-      bad_input(op, inputs[i], i);  // undefined, or recorded on another tape or before a clear()
+    const TensorImpl* x = inputs[i].impl();
+    if (unusable(x, now)) [[unlikely]]
+      bad_input(op, inputs[i], i);  // check_input, with the generation read once
     needs_grad = needs_grad || x->requires_grad;
   }
   if (detail::anomaly_on)

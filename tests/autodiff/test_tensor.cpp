@@ -59,6 +59,18 @@ TEST_CASE("tensor: at, set, flat and to_vector", "[tensor]") {
   REQUIRE_THROWS_WITH(t.size(2), Catch::Matchers::Contains("axis 2 is out of range for shape (2, 3)"));
 }
 
+TEST_CASE("tensor: empty_like has the other's shape and dtype, and a record or buffer of its own", "[tensor]") {
+  for (const Tensor& x : {tensor({1, 2, 3, 4, 5, 6}, {2, 3}, f64), scalar(2.5), tensor({1, 2}, f32)}) {
+    const Tensor y = empty_like(x);
+    CHECK(y.shape() == x.shape());
+    CHECK(y.dtype() == x.dtype());
+    CHECK(y.raw_data() != x.raw_data());
+    CHECK(y.is_leaf());
+    CHECK_FALSE(y.requires_grad());
+  }
+  REQUIRE_THROWS_WITH(empty_like(Tensor()), "empty_like: x is an undefined Tensor");
+}
+
 TEST_CASE("tensor: factory errors", "[tensor][errors]") {
   REQUIRE_THROWS_WITH(tensor({1, 2, 3}, {2, 2}), "tensor: 3 values do not fill shape (2, 2)");
   REQUIRE_THROWS_WITH(empty({2, -1}), Catch::Matchers::Contains("negative dimension"));
