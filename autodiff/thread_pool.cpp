@@ -94,6 +94,7 @@ class Pool {
     std::lock_guard serial(run_mutex_);
     PoolStats s = stats_;
     s.unstarted = unstarted_.load(std::memory_order_relaxed);
+    s.workers = static_cast<std::int64_t>(workers_.size());
     return s;
   }
 
@@ -109,7 +110,6 @@ class Pool {
     } catch (const std::system_error&) {  // no more threads: the caller takes the tasks the workers cannot
     }
     started_.store(true, std::memory_order_relaxed);
-    stats_.workers = static_cast<std::int64_t>(workers_.size());
   }
 
   // Returns how many tasks this thread ran.
