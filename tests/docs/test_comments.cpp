@@ -17,7 +17,7 @@
 //      refused: better still, name the function and leave the line number out, which goes stale with the next
 //      edit above it. Inside "double quotes" in a comment a file:line is a program's output (a format), not a
 //      reference, and so is one in a fenced block of a doc page. Doc pages (every .md under docs/ and every
-//      README.md) are held to the same rule in their text.
+//      README.md) are held to the same rule in their text, with the name in backticks: `name` at `FILE.cpp:123`.
 //   3. The ulp bounds of exp, log, log1p, expm1, tanh, sigmoid and softplus agree between the header
 //      (autodiff/simd_math.hpp, and autodiff/kernels.hpp's summary), the docs (docs/kernels.md) and the test
 //      (tests/autodiff/test_simd_kernels.cpp). Two bounds, per function and dtype:
@@ -56,6 +56,8 @@ fs::path lint_root() {
   const char* env = std::getenv("TG_LINT_ROOT");
   return env != nullptr && *env != '\0' ? fs::path(env) : fs::path(TG_SOURCE_DIR);
 }
+
+constexpr std::size_t npos = std::string::npos;
 
 bool ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool path_char(char c) { return ident_char(c) || c == '.' || c == '/' || c == '-' || c == '*'; }
@@ -318,24 +320,24 @@ std::string name_of(std::string n) {
   return !last.empty() && !std::isdigit(static_cast<unsigned char>(last[0])) ? last : "";
 }
 
-// The name a reference gives: "file:N (name)" after it, or "name at file:N" before it (backticks around either
-// part allowed). "" when there is none.
-std::string named_by(const std::string& s, const LineRef& r) {
+// The name a reference gives: "file:N (name)" after it, or "name at file:N" before it, backticks around either part
+// allowed (and, with `ticks`, around the name required: a doc page's prose). "" when there is none.
+std::string named_by(const std::string& s, const LineRef& r, bool ticks) {
   std::size_t i = r.end;
   if (i < s.size() && s[i] == '`') ++i;
   while (i < s.size() && s[i] == ' ') ++i;
   if (i < s.size() && s[i] == '(') {
     const std::size_t close = s.find(')', i + 1);
     const std::size_t nested = s.find('(', i + 1);
-    const std::size_t end = nested != std::string::npos && nested < close ? s.find(')', close + 1) : close;
-    if (end != std::string::npos) {
+    const std::size_t end = nested != npos && nested < close ? s.find(')', close + 1) : close;
+    if (end != npos && (!ticks || s[i + 1] == '`')) {
       const std::string n = name_of(s.substr(i + 1, end - i - 1));
       if (!n.empty()) return n;
     }
   }
   std::size_t b = r.begin;
   if (b > 0 && s[b - 1] == '`') --b;
-  if (b >= 4 && s.compare(b - 4, 4, " at ") == 0) {
+  if (b >= 4 && s.compare(b - 4, 4, " at ") == 0 && (!ticks || (b >= 5 && s[b - 5] == '`'))) {
     std::size_t e = b - 4, a = e;
     while (a > 0 && (ident_char(s[a - 1]) || std::string_view(":~`()").find(s[a - 1]) != std::string_view::npos)) --a;
     return name_of(s.substr(a, e - a));
@@ -353,15 +355,15 @@ bool has_word(const std::string& s, const std::string& w) {
 }
 
 // What is wrong with the reference r in text s of the file `from`, or "".
-std::string check_ref(const std::string& s, const LineRef& r, const std::string& from) {
+std::string check_ref(const std::string& s, const LineRef& r, const std::string& from, bool ticks) {
   const std::string ref = s.substr(r.begin, r.end - r.begin);
   const std::vector<std::string> files = resolve(r.file, from);
   if (files.size() != 1)
     return ref + ": " + (files.empty() ? "no tracked file is " + r.file : r.file + " is ambiguous: write its path");
-  const std::string name = named_by(s, r);
-  if (name.empty())
-    return ref + " names nothing: write \"" + ref + " (function)\" or \"function at " + ref +
-           "\", or better the function without the line";
+  const std::string name = named_by(s, r, ticks);
+  const std::string how = ticks ? "`" + ref + "` (`function`) or `function` at `" + ref + "`"
+                                : "\"" + ref + " (function)\" or \"function at " + ref + "\"";
+  if (name.empty()) return ref + " names nothing: write " + how + ", or better the function without the line";
   const std::string text = read_text(repo().root / files[0]);
   std::istringstream in(text);
   std::string line, around;
@@ -369,7 +371,7 @@ std::string check_ref(const std::string& s, const LineRef& r, const std::string&
     if (n + 2 >= r.first && n <= r.last + 2) around += line + "\n";
   if (!has_word(around, name))
     return ref + " (" + name + "): " + name + " is not on " + files[0] + " lines " +
-           std::to_string(r.first > 2 ? r.first - 2 : 1) + "-" + std::to_string(r.last + 2);
+           std::to_string(r.first > 2 ? r.first - 2 : 1) + "-" + std::to_string(r.last + 2) + ": write " + how;
   return "";
 }
 
@@ -409,7 +411,7 @@ TEST_CASE("comment lint: every file:line in a comment or a doc page names what i
       for (const LineRef& r : line_refs(c.text)) {
         if (has_placeholder(r.file) || r.file.rfind("build", 0) == 0) continue;
         ++n_refs;
-        const std::string why = check_ref(c.text, r, rel);
+        const std::string why = check_ref(c.text, r, rel, is_page(rel));
         if (!why.empty()) errors.push_back(at(rel, c.line_at(r.begin)) + ": " + why);
       }
     }
@@ -435,7 +437,6 @@ struct Stated {
   std::string where;
 };
 using Bounds = std::map<std::string, Stated>;  // by function, or by dtype
-constexpr std::size_t npos = std::string::npos;
 
 std::string show(const Stated& s) {
   std::ostringstream o;
@@ -699,27 +700,27 @@ std::size_t find_words(const std::string& s, const std::string& w, std::size_t f
   return npos;
 }
 
-// The phrase of history_phrases in the line s (lower case, quotations blanked), or "".
+// The phrases of history_phrases in the line s (lower case, quotations blanked), "" if none.
 std::string history_in(const std::string& s) {
+  const std::set<std::string> be = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"};
+  std::string found;
   for (const std::string& p : history_phrases) {
+    bool hit = false;
     if (p == "now ... instead of") {
       const std::size_t now = find_words(s, "now");
-      if (now != npos && find_words(s, "instead of", now) != npos) return p;
-      continue;
+      hit = now != npos && find_words(s, "instead of", now) != npos;
     }
-    for (std::size_t at = find_words(s, p); at != npos; at = find_words(s, p, at + 1)) {
-      if (p == "used to") {
-        std::istringstream before(s.substr(0, at));
-        std::vector<std::string> ws;
-        for (std::string x; before >> x;) ws.push_back(x);
-        const std::set<std::string> be = {"is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"};
-        const bool purpose = (!ws.empty() && be.count(ws.back())) || (ws.size() >= 2 && be.count(ws[ws.size() - 2]));
-        if (purpose) continue;
-      }
-      return p;
+    for (std::size_t at = find_words(s, p); !hit && at != npos; at = find_words(s, p, at + 1)) {
+      std::istringstream before(s.substr(0, at));
+      std::vector<std::string> ws;
+      for (std::string x; before >> x;) ws.push_back(x);
+      const bool purpose =
+          p == "used to" && ((!ws.empty() && be.count(ws.back())) || (ws.size() >= 2 && be.count(ws[ws.size() - 2])));
+      hit = !purpose;
     }
+    if (hit) found += (found.empty() ? "\"" : ", \"") + p + "\"";
   }
-  return "";
+  return found;
 }
 
 }  // namespace
@@ -741,7 +742,7 @@ TEST_CASE("comment lint: no comment narrates history instead of explaining the c
           allowed_used.insert(k);
         }
       if (!allowed)
-        errors.push_back(at(rel, c.line) + ": \"" + phrase + "\" narrates history: say what the code does and why (" +
+        errors.push_back(at(rel, c.line) + ": " + phrase + " narrates history: say what the code does and why (" +
                          collapse_spaces(c.text) + ")");
     }
   }
