@@ -757,3 +757,56 @@ TEST_CASE("comment lint: no comment narrates history instead of explaining the c
   INFO("errors:" << list(errors));
   CHECK(errors.empty());
 }
+
+TEST_CASE("comment lint: comments_of finds the comments of C++, Python, shell and CMake, not their strings",
+          "[docs][comments]") {
+  auto texts = [](const std::string& file, const std::string& text) {
+    std::vector<std::string> out;
+    for (const CommentLine& c : comments_of(file, text)) out.push_back(std::to_string(c.line) + ":" + c.text);
+    return out;
+  };
+  using V = std::vector<std::string>;
+  CHECK(texts("a.cpp", "s = \"// no\"; // yes\nr = R\"(// no)\"; c = '\"'; n = 1'000; /* a\n * b */\n") ==
+        V{"1: yes", "2: a", "3: b "});
+  CHECK(texts("a.py", "#!/usr/bin/env python3\nx = \"# no\"  # yes\n\"\"\"doc\nmore\"\"\"\nf(\"\"\"no\"\"\")\n") ==
+        V{"2: yes", "3:doc", "4:more"});
+  CHECK(texts("a.sh", "#!/bin/bash\necho $# ${#a} \"a # b\" 'c # d'  # yes\n# two\n") == V{"2: yes", "3: two"});
+  CHECK(texts("CMakeLists.txt", "set(X \"a # b\")  # yes\n#[[ block\n]]\n") == V{"1: yes", "2: block"});
+  CHECK(texts("a.md", "# a heading\n").empty());
+}
+
+TEST_CASE("comment lint: rules 1, 2 and 4 refuse planted bad comments and accept good ones", "[docs][comments]") {
+  // rule 1
+  CHECK(missing_file("tests/docs/scan.hpp", "x.cpp").empty());
+  CHECK(missing_file("docs/scan.hpp", "x.cpp").empty());  // the end of a tracked path
+  CHECK(missing_file("scan.cpp", "x.cpp").empty());
+  CHECK(missing_file("tests/docs/test_*.cpp", "x.cpp").empty());
+  CHECK(missing_file("tests/docs/", "x.cpp").empty());
+  CHECK(missing_file("../../../vae/x.cpp", "gdb/a.py").empty());  // outside: relative to a build folder
+  CHECK_FALSE(missing_file("tests/docs/scan_nope.cpp", "x.cpp").empty());
+  CHECK_FALSE(missing_file("scan_nope.hpp", "x.cpp").empty());
+  CHECK_FALSE(missing_file("tests/docs/nope_*.cpp", "x.cpp").empty());
+  CHECK_FALSE(missing_file("tests/docs_nope/", "x.cpp").empty());
+  CHECK(path_words("see tests/\n  docs/scan.hpp.")[1].text == "tests/docs/scan.hpp");
+  // rule 2: a reference to the line of scan.hpp that declares read_text
+  const std::string header = read_text(repo().root / "tests/docs/scan.hpp");
+  const std::string n = std::to_string(line_of(header, header.find("std::string read_text(")));
+  auto ref_error = [](const std::string& s, bool page) {
+    const std::vector<LineRef> refs = line_refs(s);
+    REQUIRE(refs.size() == 1);
+    return check_ref(s, refs[0], "x.cpp", page);
+  };
+  CHECK(ref_error("see tests/docs/scan.hpp:" + n + " (read_text)", false).empty());
+  CHECK(ref_error("`tg::docs::read_text()` at tests/docs/scan.hpp:" + n + ".", false).empty());
+  CHECK(ref_error("`read_text` at `tests/docs/scan.hpp:" + n + "`", true).empty());
+  CHECK_FALSE(ref_error("see tests/docs/scan.hpp:" + n + ".", false).empty());                  // names nothing
+  CHECK_FALSE(ref_error("see tests/docs/scan.hpp:" + n + " (mask_cpp)", false).empty());        // not there
+  CHECK_FALSE(ref_error("read_text at `tests/docs/scan.hpp:" + n + "`", true).empty());         // a page: `name`
+  CHECK(line_refs(without_quotes("prints \"tests/docs/scan.hpp:" + n + "\"", false)).empty());  // a format
+  // rule 4
+  CHECK(history_in("this used to crash") == "\"used to\"");
+  CHECK(history_in("the tape no longer copies; now a vector instead of a map") ==
+        "\"no longer\", \"now ... instead of\"");
+  CHECK(history_in("the seed is used to draw eps, and is only used to scale").empty());
+  CHECK(history_in(lower(without_quotes("the message \"used to\" and `no longer`", true))).empty());
+}
