@@ -32,7 +32,9 @@
 //          larger of the two (the bound on any build).
 //   4. A comment explains the code as it is, never its history: a short list of phrases that narrate a change
 //      (see history_phrases below) is refused in code comments. Quoted ("...") and `backticked` text is a mention,
-//      not narration. An explanation that needs such a phrase goes in the allow-list with its file and words.
+//      not narration. An explanation that needs such a phrase goes in the allow-list with its file and words; an
+//      entry that matches no comment fails, so that the list stays short.
+// Two more test cases hold the scanner and the rules' matchers to planted comments, good and bad.
 //
 // Run: build/test/tests/test_docs "[comments]". TG_LINT_ROOT=DIR runs the rules on another checkout (a branch's
 // worktree, or a copy with a planted error) instead of this source tree.
