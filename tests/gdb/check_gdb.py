@@ -43,6 +43,8 @@ def command_of(line):
 
 def normalise(line):
     line = line.replace(ROOT + '/', '')
+    # a source path the compiler was given relative to the build folder (ccache's base_dir): ../../../vae/iwae.cpp
+    line = re.sub(r'(?<![\w/.])(?:\.\./)+(?=(?:autodiff|prob|nn|vae|examples|tests|bench|gdb)/)', '', line)
     line = re.sub(r'0x[0-9a-f]+', '0x...', line)
     line = re.sub(r'process \d+', 'process N', line)
     line = re.sub(r'LWP \d+', 'LWP N', line)
