@@ -347,8 +347,8 @@ class SourceLocationPrinter:
     def to_string(self):
         try:
             return where_str(self.val)
-        except (gdb.error, gdb.MemoryError):
-            return '<source_location: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<source_location: %s>' % e
 
 
 def entry_str(e):
@@ -383,8 +383,8 @@ class TapePrinter:
         try:
             n = len(tape_entries(self.val))
             return 'Tape with %d entries' % n + (', the last %d:' % min(n, self.LAST) if n else '')
-        except (ValueError, gdb.error, gdb.MemoryError):
-            return '<tape: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<tape: %s>' % e
 
     def children(self):
         try:
@@ -478,8 +478,8 @@ class TensorListPrinter:
     def to_string(self):
         try:
             return 'TensorList of %d' % len(tensor_list(self.val))
-        except (ValueError, gdb.error, gdb.MemoryError):
-            return '<TensorList: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<TensorList: %s>' % e
 
     def children(self):
         try:

@@ -47,7 +47,7 @@ def short_name(fn):
     """tg::kernels::gemm_reference<float>(bool, ...) -> tg::kernels::gemm_reference; a lambda in tg::tanh ->
     tg::tanh::{lambda#1}::operator: template arguments and parameter lists dropped."""
     out, depth = '', 0
-    for ch in fn or '??':
+    for ch in (fn or '??').replace('(anonymous namespace)', '{anonymous}'):
         if ch in '<(':
             depth += 1
         elif ch in '>)' and depth:
@@ -131,7 +131,7 @@ def inside_gdb():
     else:
         for cmd in SKIPS:
             gdb.execute(cmd, to_string=True)
-        sweep = SweepBreak('%s:%d' % (os.path.join(ROOT, SWEEP_FILE), line), set(ops))
+        sweep = SweepBreak('%s:%d' % (SWEEP_FILE, line), set(ops))  # by its path in the repository
         gdb.execute('run', to_string=True)
         for _ in ops:
             try:

@@ -38,7 +38,7 @@ volatile const char* last_stop = nullptr;
 }
 
 [[gnu::noinline]] void distributions() {
-  prob::Bernoulli bern = prob::Bernoulli::from_logits(tensor({-1, 0, 2}).name("logits"));
+  prob::Bernoulli bern = prob::Bernoulli::from_logits(tensor({-1, 0, 2}).name("logits"), 1);
   prob::Normal normal = prob::Normal::from_scale(tensor({0, 1}).name("loc"), tensor({1, 2}).name("scale"), 1);
   stop_here("distributions");
 }
