@@ -1,8 +1,10 @@
-# gdb support for tapegrad: pretty-printers that show numbers (Tensor, Shape, TapeEntry, Tape, source_location,
-# prob::Normal, prob::Bernoulli) and commands (tg-tape, tg-grad, tg-softmax, tg-break). docs/debugging.md shows
-# how gdb loads this file (automatically from a safe path, or `source gdb/tapegrad.py`) and walks through an IWAE
-# step with it. The printers read memory only: they never call into the program, so they work on a core file and
-# cannot crash the program; anything that does not look like a valid object prints as <...> instead.
+# gdb support for tapegrad: pretty-printers that show numbers (Tensor, TensorImpl, Shape, TensorList, TapeEntry,
+# Tape, source_location, prob::Normal, prob::Bernoulli) and commands (tg-tape, tg-grad, tg-softmax, tg-break,
+# tg-values, $tg_entry). docs/debugging.md shows how gdb loads this file (automatically from a safe path, or
+# `source gdb/tapegrad.py`) and walks through an IWAE step with it; tests/gdb/printers.md shows the rest. The
+# printers read memory only: they never call into the program, so they work on a core file and cannot crash the
+# program; anything that does not look like a valid object prints as <...> saying why. Every member they read is
+# named in LAYOUT below: when a header changes, that table is the one place to update.
 import math
 import os
 import re
@@ -62,10 +64,16 @@ LIVE_TAPES = ["'tg::detail::live_tapes()::registry'", "'tg::live_tapes()::regist
 CURRENT_TAPE = 'tg::current_tape()'
 
 
+# Types whose last name is not their LAYOUT name (a template, say): full name -> LAYOUT name.
+KINDS = {}
+
+
 def kind(t):
     """The LAYOUT name of a type: 'Tensor' for tg::Tensor or tg::detail::Tensor, 'prob::Normal' for
     tg::prob::Normal; None for a type outside namespace tg."""
     name = t.name or ''
+    if name in KINDS:
+        return KINDS[name]
     if not name.startswith('tg::') or '<' in name:
         return None
     parts = name.split('::')

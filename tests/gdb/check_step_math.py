@@ -77,6 +77,8 @@ def classify(fn, path):
 
 
 def inside_gdb():
+    """Run by gdb after gdb/tapegrad.py (the command line sources it first), whose helpers it uses: kind, member,
+    _strip, _cstr, repo_path, TOP_FOLDERS (gdb runs both files in one namespace)."""
     import gdb
 
     def where():
