@@ -30,7 +30,8 @@ SWEEP_FILE = 'autodiff/tape.cpp'
 SWEEP_CALL = re.compile(r'=\s*\w+\.backward\(\s*\w+\s*\)')
 MAX_STEPS = 4000
 MAX_LOOP_STEPS = 40  # inside the _reference function, to its element loop
-ELEMENT_LINE = re.compile(r'\w\s*\[[^]]*\]\s*[-+*/]?=[^=]')  # y[i] = ..., acc += ...
+# a line of an element loop: y[i] = ..., c[j] += ..., or acc += a[k] * b[k]
+ELEMENT_LINE = re.compile(r'\w\s*\[[^]]*\]\s*[-+*/]?=[^=]|\b\w+\s*[-+*/]=[^=].*\w\s*\[')
 
 
 def sweep_line():
