@@ -39,7 +39,7 @@ LAYOUT = {
     ('Dims', 'size'): ['size_'],
     ('TensorList', 'size'): ['size_'],
     ('TensorList', 'inline'): ['inline_'],              # bytes holding the first tensors, built in place
-    ('TensorList', 'spill'): ['spill_'],                # Tensor* (a std::vector<Tensor> before): all of them, once spilled
+    ('TensorList', 'spill'): ['spill_'],                # Tensor*: all of them once spilled (a std::vector once)
     ('TensorList', 'capacity'): ['capacity_'],          # of spill_
     # autodiff/tape.hpp
     ('TapeEntry', 'op'): ['op'],                        # const char*

@@ -12,7 +12,11 @@ Inside the `_reference` function it steps on to the line of its element loop. Ev
 
   check_step_math.py --program build/debug/tests/gdb_backward_math [--gdb GDB] [--transcript OUT] [--ops tanh,matmul]
 
-Exit status: 0 every op lands on the math, 1 otherwise (or gdb missing with CI=true), 77 gdb missing.
+Then, as a control, the same again with the program run with --fast (reference mode switched off): there the
+descent must not land, or the check could not tell the twins from the fast kernels (--no-control skips it).
+
+Exit status: 0 every op lands on the math (and the control does not), 1 otherwise (or gdb missing with CI=true),
+77 gdb missing.
 The same file is the script gdb runs (it knows by `import gdb`).
 """
 import json
@@ -208,28 +212,15 @@ def collapse(frames):
             for depth, fn, path, a, b, cls in out]
 
 
-def main():
-    import argparse
-    ap = argparse.ArgumentParser()
-    ap.add_argument('--gdb', default='')
-    ap.add_argument('--program', required=True)
-    ap.add_argument('--transcript', default='')
-    ap.add_argument('--ops', default='tanh,matmul')
-    args = ap.parse_args()
-    gdb = args.gdb if args.gdb and os.path.exists(args.gdb) else shutil.which('gdb')
-    if not gdb:
-        if os.environ.get('CI') == 'true':
-            print('FAILED: gdb is not installed, and CI must run this test (.ci/run installs gdb)')
-            return 1
-        print('skipped: gdb is not installed (apt-get install gdb), so nothing can be stepped into')
-        return 77
-    base = os.path.splitext(args.transcript or os.path.join(os.path.dirname(args.program), 'gdb_step_math'))[0]
-    result_file = base + '.json'
+def descend(gdb, program, ops, base, fast):
+    """Runs the descent in gdb; (every op landed, the transcript's lines)."""
+    result_file = base + ('_fast' if fast else '') + '.json'
     if os.path.exists(result_file):
         os.remove(result_file)
     cmd = [gdb, '-nx', '-batch', '-iex', 'set debuginfod enabled off', '-iex', 'set pagination off',
-           '-ex', 'source ' + os.path.join(ROOT, 'gdb', 'tapegrad.py'), '-x', os.path.abspath(__file__), args.program]
-    env = dict(os.environ, TG_NUM_THREADS='1', LC_ALL='C.UTF-8', TG_STEP_OPS=args.ops, TG_STEP_RESULT=result_file)
+           '-ex', 'source ' + os.path.join(ROOT, 'gdb', 'tapegrad.py'), '-x', os.path.abspath(__file__),
+           '--args', program] + (['--fast'] if fast else [])
+    env = dict(os.environ, TG_NUM_THREADS='1', LC_ALL='C.UTF-8', TG_STEP_OPS=ops, TG_STEP_RESULT=result_file)
     raw = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
                          timeout=600).stdout
     lines = []
@@ -241,7 +232,7 @@ def main():
     if result.get('error'):
         lines.append('FAILED: ' + result['error'])
     ok = not result.get('error')
-    for op in args.ops.split(','):
+    for op in ops.split(','):
         r = result['ops'].get(op)
         if r is None:
             lines.append('%s: FAIL: the sweep never reached an entry of %s' % (op, op))
@@ -254,12 +245,43 @@ def main():
             lines.append('  lands on %s:%d: %s' % (r['landed'][1], r['landed'][2], r['landed'][3]))
         lines.append('  ' + r['verdict'])
         ok = ok and r['verdict'].startswith('ok')
+    return ok, lines
+
+
+def main():
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--gdb', default='')
+    ap.add_argument('--program', required=True)
+    ap.add_argument('--transcript', default='')
+    ap.add_argument('--ops', default='tanh,matmul')
+    ap.add_argument('--no-control', action='store_true', help='skip the run on the fast kernels (--fast)')
+    args = ap.parse_args()
+    gdb = args.gdb if args.gdb and os.path.exists(args.gdb) else shutil.which('gdb')
+    if not gdb:
+        if os.environ.get('CI') == 'true':
+            print('FAILED: gdb is not installed, and CI must run this test (.ci/run installs gdb)')
+            return 1
+        print('skipped: gdb is not installed (apt-get install gdb), so nothing can be stepped into')
+        return 77
+    base = os.path.splitext(args.transcript or os.path.join(os.path.dirname(args.program), 'gdb_step_math'))[0]
+    ok, lines = descend(gdb, args.program, args.ops, base, fast=False)
+    if not args.no_control:
+        # The control: the same descent with reference mode switched off by the program (--fast) must not land,
+        # or the check could not tell the twins from the fast kernels.
+        fast_ok, fast_lines = descend(gdb, args.program, args.ops, base, fast=True)
+        lines += ['', 'control: the same with reference mode off (the program run with --fast), which must not '
+                  'land on the math:'] + ['  ' + s for s in fast_lines]
+        lines.append('  control ' + ('FAILED: it lands on the math all the same, so this check cannot tell the '
+                                     'fast kernels from their twins' if fast_ok else 'ok: it does not land'))
+        ok = ok and not fast_ok
     text = '\n'.join(lines) + '\n'
     if args.transcript:
         with open(args.transcript, 'w') as f:
             f.write(text)
     print(text + ('every backward stepped into lands on the math' if ok else
-                  'FAILED: a backward stepped into from the sweep does not land on the math (see above)'))
+                  'FAILED: a backward stepped into from the sweep does not land on the math, or the control does '
+                  '(see above)'))
     return 0 if ok else 1
 
 
