@@ -281,15 +281,20 @@ class TensorView:
 
 
 def tensor_impl(val):
-    """The TensorImpl of a Tensor, a TensorImpl, or a pointer to either; None for an undefined Tensor."""
+    """The TensorImpl of a Tensor, a TensorImpl, a pointer to either or a std::shared_ptr<TensorImpl>; None for an
+    undefined Tensor. Raises ValueError for anything else."""
     val = _deref(val)
-    k = kind(_strip(val.type))
+    t = _strip(val.type)
+    k = kind(t)
     if k == 'Tensor':
         p = _ptr(member(val, 'impl'))
         return None if p is None else p.dereference()
     if k == 'TensorImpl':
         return val
-    raise gdb.GdbError('not a tg::Tensor: ' + str(val.type))
+    if (t.name or '').startswith('std::shared_ptr<tg::') and t.template_argument(0).name.endswith('TensorImpl'):
+        p = _ptr(val)
+        return None if p is None else p.dereference()
+    raise ValueError('not a tg::Tensor: ' + str(val.type))
 
 
 def tensor_view(val):
@@ -642,7 +647,10 @@ for log_w (K, B) these are the normalised importance weights w_k / sum_j w_j of 
         args = gdb.string_to_argv(arg)
         if not args:
             raise gdb.GdbError('usage: tg-softmax EXPR [AXIS]')
-        view = tensor_view(gdb.parse_and_eval(args[0]))
+        try:
+            view = tensor_view(gdb.parse_and_eval(args[0]))
+        except (ValueError, gdb.MemoryError) as err:
+            raise gdb.GdbError('tg-softmax: %s: %s' % (args[0], err))
         if view is None:
             raise gdb.GdbError('tg-softmax: %s is undefined' % args[0])
         axis = int(args[1]) if len(args) > 1 else 0
