@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #ifdef TG_GDB_SCRIPT
@@ -141,6 +142,25 @@ std::string to_dot(const Tape& tape) {
   }
   os << "}\n";
   return os.str();
+}
+
+std::string where_str(const std::source_location& where) {
+  std::string file = where.file_name();
+  // The repository root is this file's own path minus "autodiff/inspect.cpp"; strip it when it matches, so that
+  // tests/autodiff/test_tape.cpp is not shown as autodiff/test_tape.cpp. Otherwise guess from the folder names.
+  const std::string self = std::source_location::current().file_name(), own = "autodiff/inspect.cpp";
+  if (self.size() > own.size() && self.ends_with(own)) {
+    const std::string root = self.substr(0, self.size() - own.size());
+    if (file.starts_with(root)) return file.substr(root.size()) + ":" + std::to_string(where.line());
+  }
+  for (const char* top : {"/autodiff/", "/prob/", "/nn/", "/vae/", "/examples/", "/tests/", "/bench/"}) {
+    const auto pos = file.rfind(top);
+    if (pos != std::string::npos) {
+      file = file.substr(pos + 1);
+      break;
+    }
+  }
+  return file + ":" + std::to_string(where.line());
 }
 
 }  // namespace tg

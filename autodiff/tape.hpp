@@ -1,58 +1,23 @@
 // The tape (a Wengert list): every differentiable op appends one entry, and backward() is one reverse sweep over
 // the entries. docs/tape.md states the rules: accumulation, second backward, clearing, no-grad, threads.
+//
+// The fast path keeps to its own headers: the closure buffer of a backward rule (runtime/backward_rule.hpp), the
+// inline list of inputs (runtime/tensor_list.hpp), generation numbers instead of references to tapes
+// (runtime/tape_generations.hpp) and prefetching (runtime/prefetch.hpp).
 #pragma once
 #include <atomic>
 #include <cstddef>
-#include <new>
+#include <memory>
 #include <source_location>
 #include <string>
-#include <type_traits>
 #include <vector>
 
+#include "autodiff/runtime/backward_rule.hpp"
+#include "autodiff/runtime/tape_generations.hpp"
+#include "autodiff/runtime/tensor_list.hpp"
 #include "autodiff/tensor.hpp"
 
 namespace tg {
-
-// The gradients a backward rule returns: one per input, in the order of the inputs (an undefined Tensor where an
-// input needs none). A gradient may have the broadcast output shape: the tape sums it back to the input's shape, so
-// no op can forget to.
-using Grads = TensorList;
-
-// An op's backward rule: any callable `Grads rule(const Tensor& g)` where g = dL/d(output). Its captures are stored
-// inside the tape entry itself (up to inline_bytes; a larger closure is kept on the heap), so recording an op
-// makes no heap allocation, and the entry is reused by the next step after clear().
-class Backward {
- public:
-  static constexpr std::size_t inline_bytes = 128;
-  template <class F>
-  static constexpr bool fits_inline = sizeof(F) <= inline_bytes && alignof(F) <= alignof(std::max_align_t);
-
-  template <class F>
-    requires(!std::is_same_v<std::decay_t<F>, Backward>)
-  Backward(F&& rule);  // NOLINT: implicit on purpose, record() takes the lambda as it is (moved once, into place)
-  Backward(Backward&& other) noexcept : ops_(other.ops_) {
-    ops_->move(closure_, other.closure_);
-    other.ops_ = moved_from();
-  }
-  Backward& operator=(Backward&& other) noexcept;
-  Backward(const Backward&) = delete;
-  Backward& operator=(const Backward&) = delete;
-  ~Backward() { ops_->destroy(closure_); }
-
-  Grads operator()(const Tensor& g) const { return ops_->call(closure_, g); }
-
- private:
-  struct Ops {  // what the stored closure of type F can do: be called, moved elsewhere, destroyed
-    Grads (*call)(const void* closure, const Tensor& g);
-    void (*move)(void* to, void* from);
-    void (*destroy)(void* closure);
-  };
-  template <class F>
-  static const Ops* ops_for();
-  static const Ops* moved_from();                                  // owns nothing, returns no gradients
-  alignas(std::max_align_t) unsigned char closure_[inline_bytes];  // the closure, or a pointer to it on the heap
-  const Ops* ops_;
-};
 
 struct TapeEntry {
   const char* op;     // "matmul", "exp", ...
@@ -79,8 +44,9 @@ class Tape {
   // The backward rule comes last, so that it reads as a block under the forward that records it.
   template <class F>  // F: Grads rule(const Tensor& g), or a Backward
   Tensor record(const char* op, TensorList&& inputs, const Tensor& out, std::source_location where, F&& backward) {
-    if (needs_entry(op, inputs, out, where))
-      entries_.emplace_back(op, std::move(inputs), out, std::forward<F>(backward), where);
+    if (!wants_entry(op, inputs, out, where)) return out;  // a constant: no input needs a gradient, or NoGrad
+    mark_recorded(out);
+    entries_.emplace_back(op, std::move(inputs), out, std::forward<F>(backward), where);
     return out;
   }
 
@@ -96,21 +62,22 @@ class Tape {
   bool owns(const Tensor& x) const;  // x was recorded on this tape since its last clear()
 
  private:
-  // record()'s checks; true when `out` is to be recorded, and then it has been marked as the next entry's output.
-  bool needs_entry(const char* op, const TensorList& inputs, const Tensor& out, const std::source_location& where);
+  // record()'s checks (usable inputs; in anomaly mode, finite values): whether `out` gets an entry.
+  bool wants_entry(const char* op, const TensorList& inputs, const Tensor& out, const std::source_location& where);
+  void mark_recorded(const Tensor& out);                         // out is the output of the next entry
+  Tensor seed_of(const Tensor& loss, const Tensor& seed) const;  // backward()'s checks, and its first gradient
   void check_input(const char* op, const Tensor& x, std::size_t i) const;
   [[noreturn, gnu::cold]] void bad_input(const char* op, const Tensor& x, std::size_t i) const;
   void accumulate(const Tensor& input, Tensor&& grad);
   std::vector<TapeEntry> entries_;
   std::atomic<std::uint64_t> generation_;  // atomic: is_live_generation() reads it from other threads
+  std::shared_ptr<bool> alive_;            // false once destroyed: a TapeScope that outlives the tape sees it
+  friend class TapeScope;
 };
 
-// Some tape that still exists is at this generation: a tensor recorded with it is not stale (error messages and
-// the debugger's view tell "another tape" from "a tape since cleared or destroyed" by this).
-bool is_live_generation(std::uint64_t generation);
-
 // The tape ops record on: each thread has a default tape, and a TapeScope can select another for a while.
-// This is the one accessor; there is no other hidden tape.
+// This is the one accessor; there is no other hidden tape. Destroying a tape while a TapeScope still selects it
+// is an error at the next op (tg::Error), never a use of the destroyed tape.
 Tape& current_tape();
 class TapeScope {
  public:
@@ -121,6 +88,7 @@ class TapeScope {
 
  private:
   Tape* previous_;
+  std::shared_ptr<bool> previous_alive_, alive_;  // kept here, so that they outlive the tapes they watch
 };
 
 // backward(loss) on the tape that recorded loss (which must be the current tape).
@@ -161,48 +129,7 @@ class AnomalyMode {
   bool previous_;
 };
 
-std::string where_str(const std::source_location& where);  // "vae/elbo.cpp:42" (path relative to the repository)
-
-// ---- Backward's type erasure (the closure lives in closure_, or on the heap when it is too large) ----------------
-
-template <class F>
-const Backward::Ops* Backward::ops_for() {
-  static constexpr Ops inline_ops{
-      [](const void* c, const Tensor& g) -> Grads { return Grads((*static_cast<const F*>(c))(g)); },
-      [](void* to, void* from) {
-        new (to) F(std::move(*static_cast<F*>(from)));
-        static_cast<F*>(from)->~F();
-      },
-      [](void* c) { static_cast<F*>(c)->~F(); }};
-  static constexpr Ops heap_ops{
-      [](const void* c, const Tensor& g) -> Grads { return Grads((**static_cast<F* const*>(c))(g)); },
-      [](void* to, void* from) { new (to) F*(*static_cast<F**>(from)); }, [](void* c) { delete *static_cast<F**>(c); }};
-  return fits_inline<F> ? &inline_ops : &heap_ops;
-}
-
-template <class F>
-  requires(!std::is_same_v<std::decay_t<F>, Backward>)
-Backward::Backward(F&& rule) : ops_(ops_for<std::decay_t<F>>()) {
-  using Rule = std::decay_t<F>;
-  if constexpr (fits_inline<Rule>)
-    new (closure_) Rule(std::forward<F>(rule));
-  else
-    new (closure_) Rule*(new Rule(std::forward<F>(rule)));
-}
-
-inline const Backward::Ops* Backward::moved_from() {
-  static constexpr Ops ops{[](const void*, const Tensor&) { return Grads(); }, [](void*, void*) {}, [](void*) {}};
-  return &ops;
-}
-
-inline Backward& Backward::operator=(Backward&& other) noexcept {
-  if (this != &other) {
-    ops_->destroy(closure_);
-    ops_ = other.ops_;
-    ops_->move(closure_, other.closure_);
-    other.ops_ = moved_from();
-  }
-  return *this;
-}
+std::string where_str(const std::source_location& where);  // "vae/elbo.cpp:42" (path relative to the repository;
+                                                           // in inspect.cpp)
 
 }  // namespace tg

@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "autodiff/inspect.hpp"
-#include "autodiff/storage.hpp"
+#include "autodiff/runtime/storage.hpp"
 #include "autodiff/tape.hpp"
 
 namespace tg {
@@ -35,39 +35,6 @@ std::int64_t shape_numel(const Shape& shape, const char* op) {
 }
 
 void fail(const std::string& where, const std::string& why) { throw Error(where + ": " + why); }
-
-// ---- Dims -------------------------------------------------------------------------------------------------------
-
-void Dims::too_long() const {
-  fail("shape", "more than " + std::to_string(max_size) + " dims (" + shape_str(*this) +
-                    " and one more); tapegrad's tensors have rank at most " + std::to_string(max_size));
-}
-
-void Dims::resize(std::size_t n, std::int64_t value) {
-  if (n > max_size) fail("shape", std::to_string(n) + " dims asked for; at most " + std::to_string(max_size));
-  for (std::size_t i = size_; i < n; ++i) values_[i] = value;
-  size_ = n;
-}
-
-std::int64_t* Dims::insert(const std::int64_t* pos, std::int64_t v) {
-  const auto i = static_cast<std::size_t>(pos - values_);
-  push_back(v);
-  std::rotate(values_ + i, values_ + size_ - 1, values_ + size_);
-  return values_ + i;
-}
-
-std::int64_t* Dims::erase(const std::int64_t* pos) {
-  const auto i = static_cast<std::size_t>(pos - values_);
-  std::copy(values_ + i + 1, values_ + size_, values_ + i);
-  --size_;
-  return values_ + i;
-}
-
-std::shared_ptr<TensorImpl> new_impl() { return std::allocate_shared<TensorImpl>(BlockAllocator<TensorImpl>()); }
-
-std::shared_ptr<void> share_values(const std::shared_ptr<TensorImpl>& x) {
-  return x->storage ? x->storage : std::shared_ptr<void>(x);
-}
 
 // ---- the handle -------------------------------------------------------------------------------------------------
 
@@ -155,27 +122,6 @@ const std::string& Tensor::name() const { return checked().name; }
 Tensor& Tensor::name(std::string name) {
   checked(), impl_->name = std::move(name);
   return *this;
-}
-
-// ---- lists of tensors -------------------------------------------------------------------------------------------
-
-void TensorList::spill(Tensor x) {
-  if (!spill_ || size_ == capacity_) {
-    const std::size_t capacity = std::max(2 * inline_capacity, 2 * size_);
-    auto* bigger = static_cast<Tensor*>(::operator new(capacity * sizeof(Tensor)));
-    Tensor* values = data();
-    for (std::size_t i = 0; i < size_; ++i) new (bigger + i) Tensor(std::move(values[i])), values[i].~Tensor();
-    if (spill_) ::operator delete(spill_);
-    spill_ = bigger;
-    capacity_ = capacity;
-  }
-  new (spill_ + size_) Tensor(std::move(x));
-  ++size_;
-}
-
-void TensorList::free_spill() {
-  ::operator delete(std::exchange(spill_, nullptr));
-  capacity_ = 0;
 }
 
 // ---- factories --------------------------------------------------------------------------------------------------

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/random.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "gemm_shapes.hpp"
 
 using Shape = bench::GemmShape;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "count_new.hpp"
 
 using namespace tg;

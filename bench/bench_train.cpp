@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/storage.hpp"
+#include "autodiff/runtime/storage.hpp"
 #include "autodiff/tape.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "count_new.hpp"
 #include "nn/optim.hpp"
 #include "vae/vae.hpp"

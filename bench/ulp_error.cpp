@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/random.hpp"
 
 using namespace tg;

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "autodiff/kernels.hpp"
-#include "autodiff/simd.hpp"
+#include "autodiff/runtime/kernels.hpp"
+#include "autodiff/runtime/simd.hpp"
 
 namespace tg::nn {
 

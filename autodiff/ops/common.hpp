@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/ops.hpp"
 #include "autodiff/tape.hpp"
 

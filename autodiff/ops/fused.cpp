@@ -3,7 +3,7 @@
 // to seven passes and entries. Each block: forward, derivative comment, backward. Kernels: kernels_fused.cpp;
 // math and the cancellation they avoid: docs/kernels.md.
 #include "autodiff/ops/common.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 
 namespace tg {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "autodiff/ops/common.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 
 namespace tg {
 

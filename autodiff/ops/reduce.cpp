@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "autodiff/ops/common.hpp"
-#include "autodiff/storage.hpp"
+#include "autodiff/runtime/storage.hpp"
 
 namespace tg {
 

@@ -150,7 +150,7 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
   Tensor out = empty(out_shape, x.dtype());
   copy_block(x, n, a, out, b - a, 0, b - a, outer, inner);
   const Shape x_shape = x.shape();
-  return record("slice", {x}, out, where, [x_shape, axis, a, b, n, outer, inner](const Tensor& g) {
+  return record("slice", {x}, out, where, [x_shape, a, b, n, outer, inner](const Tensor& g) {
     Tensor gx = zeros(x_shape, g.dtype());
     copy_block(g, b - a, 0, gx, n, a, b - a, outer, inner);
     return Grads{gx};

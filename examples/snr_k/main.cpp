@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "autodiff/tape.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "measure.hpp"
 #include "nn/data.hpp"
 #include "nn/io/gzip.hpp"

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "autodiff/tape.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "evaluate.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/optim.hpp"

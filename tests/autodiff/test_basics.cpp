@@ -3,8 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "autodiff/storage.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/storage.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

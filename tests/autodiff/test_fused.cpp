@@ -3,7 +3,7 @@
 // without bias), the cancellation at x = 1, t = 30, the fast kernels against their plain twins, and errors.
 #include <cmath>
 
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

@@ -1,6 +1,6 @@
 // The kernels against naive loops written here: gemm in all four transpose combinations at odd sizes, binary
 // kernels with strides 0 and 1, reductions (including lengths that leave a tail), for float and double.
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

@@ -1,6 +1,6 @@
 // Sizes no tensor can have and indices outside a tensor: each is a tg::Error that names the shape, never a wrapped
 // size, an out-of-bounds write, a segfault or a bare std::bad_alloc (run these under AddressSanitizer too).
-#include "autodiff/storage.hpp"
+#include "autodiff/runtime/storage.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

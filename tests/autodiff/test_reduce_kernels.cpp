@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "autodiff/kernels.hpp"
-#include "autodiff/simd.hpp"
+#include "autodiff/runtime/kernels.hpp"
+#include "autodiff/runtime/simd.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "test_util.hpp"
 
 using namespace tg;

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "autodiff/autodiff.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 #include "bench/count_new.hpp"
 #include "nn/optim.hpp"
 #include "vae/vae.hpp"

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <memory>
 
-#include "autodiff/kernels.hpp"
-#include "autodiff/simd.hpp"
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/kernels.hpp"
+#include "autodiff/runtime/simd.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 
 namespace tg::kernels {
 

@@ -3,8 +3,8 @@
 // its SIMD twin. The ops that call them are in ops/fused.cpp; the math is in docs/kernels.md.
 #include <cmath>
 
-#include "autodiff/kernels.hpp"
-#include "autodiff/simd_math.hpp"
+#include "autodiff/runtime/kernels.hpp"
+#include "autodiff/runtime/simd_math.hpp"
 
 namespace tg::kernels {
 

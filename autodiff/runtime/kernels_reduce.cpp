@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "autodiff/kernels.hpp"
-#include "autodiff/simd_math.hpp"
+#include "autodiff/runtime/kernels.hpp"
+#include "autodiff/runtime/simd_math.hpp"
 
 namespace tg::kernels {
 

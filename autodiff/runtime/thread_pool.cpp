@@ -3,7 +3,7 @@
 // number enter, take task indices from an atomic counter, and leave. The caller takes tasks too, then waits until
 // every task is done. No allocation, no lock on the way unless a worker has gone to sleep. The caller times each
 // job it splits and, while split jobs lose, runs the next ones alone (judge).
-#include "autodiff/thread_pool.hpp"
+#include "autodiff/runtime/thread_pool.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,6 +1,6 @@
 // exp, log, log1p, expm1, tanh, sigmoid and softplus on whole vectors (simd::Vec<float> and Vec<double>), written
 // here: a range reduction to a small interval, a Taylor polynomial there, and the special values put back at the
-// end. Their plain twins call std::exp & co. in autodiff/kernels_elementwise.cpp, and
+// end. Their plain twins call std::exp & co. in autodiff/runtime/kernels_elementwise.cpp, and
 // tests/autodiff/test_simd_kernels.cpp compares the two. Largest distance to the twin measured by bench/ulp_error
 // over >= 1e7 inputs per function spanning the whole range (AVX2 + FMA build): float32 <= 3 ulp, float64 <= 3 ulp
 // (tanh; the others <= 2); the table is in docs/kernels.md. The truncation error of each polynomial is stated beside it; the rest is rounding.
@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <limits>
 
-#include "autodiff/simd.hpp"
+#include "autodiff/runtime/simd.hpp"
 
 namespace tg::simd {
 

@@ -19,8 +19,8 @@ enum class Unary { neg, exp, log, log1p, expm1, sqrt, square, abs, tanh, sigmoid
 enum class Binary { add, sub, mul, div };
 
 // y[i] = f(x[i]) for i < n. The fast kernel's exp, log, log1p, expm1, tanh, sigmoid and softplus are the vector
-// functions of autodiff/simd_math.hpp (within 2 ulp of the twin's std:: functions, 3 for tanh: docs/kernels.md);
-// every other f gives the twin's bits exactly.
+// functions of autodiff/runtime/simd_math.hpp (within 2 ulp of the twin's std:: functions, 3 for tanh:
+// docs/kernels.md); every other f gives the twin's bits exactly.
 template <class T>
 void unary(Unary f, std::int64_t n, const T* x, T* y);
 template <class T>
@@ -58,7 +58,7 @@ constexpr double unary(Unary f) {
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C,
           bool accumulate);
-// The same in three plain loops: the reference the packed, threaded gemm (autodiff/gemm.cpp) is tested against.
+// The same in three plain loops: the reference the packed, threaded gemm (autodiff/runtime/gemm.cpp) is tested against.
 template <class T>
 void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
                     T* C, bool accumulate);

@@ -2,7 +2,7 @@
 // takes no lock: buffers by power-of-two size class (64-byte aligned), and blocks of 16..512 bytes for the small
 // records. A free buffer or block is linked into its list through its own first bytes. When a thread exits, its
 // lists go back to the heap, and whatever it frees after that (static destructors) goes straight to the heap.
-#include "autodiff/storage.hpp"
+#include "autodiff/runtime/storage.hpp"
 
 #include <algorithm>
 #include <atomic>

@@ -1,6 +1,6 @@
 // Reference mode (kernels.hpp): the switch every fast kernel reads first. The kernels and their plain twins are
 // in kernels_elementwise.cpp, kernels_reduce.cpp, kernels_fused.cpp and gemm.cpp.
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 
 #include <atomic>
 
