@@ -6,7 +6,7 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
-#include "autodiff/kernels.hpp"
+#include "autodiff/runtime/kernels.hpp"
 
 int main(int argc, char** argv) {
   using namespace tg;
