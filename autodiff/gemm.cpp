@@ -152,49 +152,60 @@ void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int6
     for (std::int64_t c = 0; c < NR; ++c) *out++ = c < nr ? B[(p0 + k) * N + j + c] : T(0);
 }
 
-// C[0:MR, 0:NR] (+)= a-panel x b over kc, into a full tile `c` with row stride ldc. b holds NR values per k, the
-// rows ldb apart: a packed panel (ldb = NR) or B itself (ldb = N).
-template <class T>
+// C[0:MR, 0:NV*W] (+)= a-panel x b over kc, into a full tile `c` with row stride ldc: NV = 2 vectors of B per
+// step (the whole NR columns), or NV = 1 for a last panel of at most W columns. b holds NR values per k, the rows
+// ldb apart: a packed panel (ldb = NR) or B itself (ldb = N).
+template <class T, int NV>
 void micro_kernel(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, bool add) {
   using V = typename Blocking<T>::V;
-  constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR, W = Blocking<T>::W;
+  constexpr std::int64_t MR = Blocking<T>::MR, W = Blocking<T>::W;
   // The tile of C is read and written only after the kc steps, but it is rarely in L1 or L2 (C of 1024 x 1024
   // is 4 MB): asked for now, its lines arrive during the loop instead of stalling the stores (a fifth of the
   // kernel's time at 1024^3).
-  for (std::int64_t i = 0; i < MR; ++i) prefetch(c + i * ldc, NR);
-  V acc0[MR], acc1[MR];
-  // The loops over the MR rows, here and after the k loop, are unrolled outright, so that the 2 MR accumulators
-  // live in registers from start to end (left as loops, GCC 12 keeps them in memory, zeroed by two calls to memset
-  // per tile, which cost up to a tenth of a product). The k loop does four steps per turn: one counter and one
-  // branch per 48 FMAs instead of 12 (a few percent, measured).
-#pragma GCC unroll 8
-  for (std::int64_t i = 0; i < MR; ++i) acc0[i] = V(0), acc1[i] = V(0);
+  for (std::int64_t i = 0; i < MR; ++i) prefetch(c + i * ldc, NV * W);
+  V acc[NV][MR];
+  // The loops over the MR rows and NV vectors, here and after the k loop, are unrolled outright, so that the
+  // NV MR accumulators live in registers from start to end (left as loops, GCC 12 keeps them in memory, zeroed by
+  // two calls to memset per tile, which cost up to a tenth of a product). The k loop does four steps per turn:
+  // one counter and one branch per 48 FMAs instead of 12 (a few percent, measured).
+#pragma GCC unroll 16
+  for (std::int64_t i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[v][i] = V(0);
 #pragma GCC unroll 4
   for (std::int64_t k = 0; k < kc; ++k, a += MR, b += ldb) {
-    const V b0 = simd::load(b), b1 = simd::load(b + W);
+    V bv[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) bv[v] = simd::load(b + v * W);
+#pragma GCC unroll 16
     for (std::int64_t i = 0; i < MR; ++i) {
       const V ai(a[i]);
-      acc0[i] += ai * b0;
-      acc1[i] += ai * b1;
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[v][i] += ai * bv[v];
     }
   }
-#pragma GCC unroll 8
-  for (std::int64_t i = 0; i < MR; ++i) {
-    T* ci = c + i * ldc;
-    if (add) acc0[i] += simd::load(ci), acc1[i] += simd::load(ci + W);
-    simd::store(acc0[i], ci);
-    simd::store(acc1[i], ci + W);
-  }
+#pragma GCC unroll 16
+  for (std::int64_t i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      T* ci = c + i * ldc + v * W;
+      if (add) acc[v][i] += simd::load(ci);
+      simd::store(acc[v][i], ci);
+    }
 }
 
-// The MR x NR tile of C at c (mr x nr of it inside C): whole tiles in place, edge tiles through a buffer.
+// The MR x NR tile of C at c (mr x nr of it inside C): whole tiles in place, edge tiles through a buffer, those of
+// at most W columns by the one-vector kernel (half the work of a whole tile: the 8 columns left of N = 200).
 template <class T>
 void tile(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::int64_t ldc, std::int64_t mr,
           std::int64_t nr, bool add) {
-  constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
-  if (mr == MR && nr == NR) return micro_kernel(kc, a, b, ldb, c, ldc, add);
+  constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR, W = Blocking<T>::W;
+  if (mr == MR && nr == NR) return micro_kernel<T, 2>(kc, a, b, ldb, c, ldc, add);
   alignas(64) T buf[MR * NR];
-  micro_kernel(kc, a, b, ldb, buf, NR, false);
+  if (nr <= W)
+    micro_kernel<T, 1>(kc, a, b, ldb, buf, NR, false);
+  else
+    micro_kernel<T, 2>(kc, a, b, ldb, buf, NR, false);
   for (std::int64_t r = 0; r < mr; ++r)
     for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + buf[r * NR + s];
 }
