@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <ctime>
 #include <new>
 #include <vector>
 
@@ -54,9 +55,17 @@ class Floats {
   float* p_;
 };
 
-// GFLOP/s of gemm() on shape s: calibrated to about 0.25 s per rep, the median of `reps` reps.
+// What gflops measures, both the median of the reps: GFLOP/s by the clock on the wall, and GFLOP per second of the
+// process's CPU time (std::clock), which leaves out the time the process waited for a core. On a shared machine the
+// wall figure moves with the others' load from one program to the next, the CPU figure much less; with threads, the
+// CPU figure counts every thread's time, waiting included: GFLOP per CPU-second, not throughput.
+struct Rate {
+  double wall, cpu;
+};
+
+// GFLOP/s of gemm() on shape s: calibrated to about 0.25 s per rep, the medians of `reps` reps.
 template <class F>
-double gflops(const GemmShape& s, int reps, F&& gemm) {
+Rate gflops(const GemmShape& s, int reps, F&& gemm) {
   const double flop = 2.0 * static_cast<double>(s.M * s.N * s.K);
   std::int64_t iters = 1;
   for (;;) {  // calibrate to ~0.25 s per rep
@@ -69,15 +78,19 @@ double gflops(const GemmShape& s, int reps, F&& gemm) {
     }
     iters *= 2;
   }
-  std::vector<double> g;
+  std::vector<double> wall, cpu;
   for (int r = 0; r < reps; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
+    const std::clock_t c0 = std::clock();
     for (std::int64_t i = 0; i < iters; ++i) gemm();
-    g.push_back(flop * static_cast<double>(iters) /
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() * 1e-9);
+    const double c = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
+    const double w = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    wall.push_back(flop * static_cast<double>(iters) / w * 1e-9);
+    cpu.push_back(flop * static_cast<double>(iters) / c * 1e-9);
   }
-  std::sort(g.begin(), g.end());
-  return g[g.size() / 2];
+  std::sort(wall.begin(), wall.end());
+  std::sort(cpu.begin(), cpu.end());
+  return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
 }
 
 }  // namespace bench
