@@ -98,6 +98,30 @@ inline std::vector<Tensor> gradients(const std::function<Tensor(const std::vecto
   return grads;
 }
 
+// The gradients of loss() into each of params (a model's parameters: leaves that require grad), on a tape of its
+// own, each from nothing and left as they were found (zeros where none arrives).
+inline std::vector<Tensor> parameter_gradients(const std::vector<Tensor>& params, const std::function<Tensor()>& loss) {
+  tg::Tape tape;
+  tg::TapeScope scope(tape);
+  std::vector<Tensor> ps = params;  // handles: zero_grad and grad() act on the parameters themselves
+  for (Tensor& p : ps) p.zero_grad();
+  tape.backward(loss());
+  std::vector<Tensor> grads;
+  for (Tensor& p : ps) {
+    grads.push_back(p.grad().defined() ? tg::copy(p.grad()) : tg::zeros_like(p));
+    p.zero_grad();
+  }
+  return grads;
+}
+
+// The first of the gradients (of names[i]) where mine and expected differ beyond tol: "" when none does.
+inline std::string compare_all(const std::vector<Tensor>& mine, const std::vector<Tensor>& expected,
+                               const std::vector<std::string>& names, double tol) {
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    if (!close(mine[i], expected[i], tol)) return names[i] + ": " + compare(mine[i], expected[i]);
+  return "";
+}
+
 // A candidate slip: a wrong formula a student may have written, and the hint to give when theirs equals it.
 struct Slip {
   Tensor wrong;
