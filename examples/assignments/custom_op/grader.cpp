@@ -21,7 +21,7 @@ Tensor wrong_differences(const Function& f, const Tensor& x, double h, int slip)
     xh.set_flat(i, slip == 0 ? xi : xi - h);
     const double down = f(xh);
     if (slip != 2) xh.set_flat(i, xi);
-    grad.set_flat(i, slip == 1 ? (up - down) / (2 * h) : (up - down) / h);  // 0: forward, 1: central, 2: not restored
+    grad.set_flat(i, slip == 0 ? (up - down) / h : (up - down) / (2 * h));  // 0: forward, 1: central, 2: not restored
   }
   return grad;
 }

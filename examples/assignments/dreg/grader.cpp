@@ -71,7 +71,7 @@ std::string check_group(const vae::VAE& model, const Tensor& x, const Tensor& ep
 // On the exact model at q = p(z|x): every log w is log p(x) whatever z is, so the path term, and DReG, are 0.
 std::string check_exact(tg::Generator& gen) {
   vae::exact::Matrix W(3, 2);
-  W(0, 0) = 1.3, W(1, 1) = 0.9, W(2, 0) = 0.4, W(0, 1) = -0.1, W(2, 1) = 0.3;  // orthogonal columns
+  W(0, 0) = 1.3, W(1, 1) = 0.9, W(2, 0) = 0.4, W(0, 1) = -0.4, W(2, 1) = 1.3;  // orthogonal columns
   vae::exact::LinearGaussianModel model(vae::exact::LinearGaussian{W, {0.2, -0.1, 0.0}, 0.8});
   const Tensor x = tg::tensor({0.5, 1.0, -0.7, -0.2, 0.1, 0.9}, {2, 3}, tg::f64);
   model.use_exact_posterior(x);

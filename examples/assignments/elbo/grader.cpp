@@ -39,7 +39,7 @@ std::string check_values(const vae::LatentModel& model, const Tensor& x, const T
 
 vae::exact::LinearGaussianModel exact_model() {  // W with orthogonal columns: the posterior is diagonal
   vae::exact::Matrix W(3, 2);
-  W(0, 0) = 1.1, W(1, 1) = 0.7, W(2, 0) = -0.3, W(0, 1) = 0.2, W(2, 1) = 0.7;
+  W(0, 0) = 1.1, W(1, 1) = 0.7, W(2, 0) = -0.3, W(0, 1) = 0.3, W(2, 1) = 1.1;  // (1.1, 0, -.3), (.3, .7, 1.1)
   return vae::exact::LinearGaussianModel(vae::exact::LinearGaussian{W, {0.1, 0.3, -0.2}, 0.6});
 }
 

@@ -9,7 +9,8 @@ using tg::Tensor;
 
 Tensor reparam_sample(const Tensor& mu, const Tensor& log_var, const Tensor& eps) {
   Tensor sigma = tg::exp(log_var * 0.5);  // (B, L): log sigma = 1/2 log sigma^2
-  return sigma * eps;                     // (K, B, L): (B, L) broadcasts over the K samples
+  (void)mu;
+  return sigma * eps;  // (K, B, L): (B, L) broadcasts over the K samples
 }
 
 Tensor log_joint_x_eps(const tg::vae::LatentModel& model, const Tensor& x, const Tensor& eps) {

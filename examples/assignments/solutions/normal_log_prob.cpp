@@ -10,7 +10,7 @@ using tg::Tensor;
 
 Tensor normal_log_prob(const Tensor& x, const Tensor& mu, const Tensor& log_var) {
   const double half_log_2pi = 0.91893853320467274178;           // 1/2 log(2 pi)
-  Tensor log_sigma = log_var * 0.5;                             // never log(sqrt(exp(log_var))): exp(-800) is 0
+  Tensor log_sigma = log_var * 0.5;                             // never log(sqrt(exp(log_var))): exp(-1400) is 0
   Tensor u = (x - mu) * tg::exp(tg::neg(log_sigma));            // (x - mu) / sigma
   Tensor lp = tg::square(u) * -0.5 - log_sigma - half_log_2pi;  // (..., L)
   return tg::sum(lp, {-1});                                     // (...)
