@@ -1,8 +1,8 @@
-// Hidden checks of exercise iwae_bound: they live outside the handout and run only in the autograder (and in CTest,
-// with the solution). A static grading::Hidden registers them; Grader::finish runs them. docs/teaching.md.
-#include "iwae_bound/iwae_bound.hpp"
-
+// Hidden checks of exercise iwae_bound (named EXERCISE_checks.cpp: gdb tells it from the student's EXERCISE.cpp). They
+// live outside the handout and run only in the autograder (and in CTest, with the solution). A static grading::Hidden
+// registers them; Grader::finish runs them. docs/teaching.md.
 #include "grading.hpp"
+#include "iwae_bound/iwae_bound.hpp"
 #include "vae/iwae.hpp"
 
 namespace {
