@@ -63,7 +63,8 @@ if ! cmake --build "$build" --target "prepare_$exercise" -j 2 > "$build/library.
 fi
 if ! cmake --build "$build" --target "grade_$exercise" -j 2 > "$build/submission.log" 2>&1; then
   echo "grade: $file does not compile:" >&2
-  grep -v -e '^\[' -e '^ninja: ' -e '^gmake' -e '^make' "$build/submission.log" >&2 || true
+  grep -v -e '^\[' -e '^ninja: ' -e '^gmake' -e '^make' -e '^FAILED: ' -e ' -c /.*\.cpp$' "$build/submission.log" |
+    sed "s|$build/submission/$exercise.cpp|$file|g" >&2 || true
   report_unbuilt "your file does not compile" "$build/submission.log"
   exit 65
 fi
