@@ -1,5 +1,7 @@
-# Runs a grader that must fail (a skeleton or a known slip): it must exit with a failure count (not 0, not a crash)
-# and print EXPECT, the message that names the mistake.  cmake -D GRADER=... -D EXPECT=... -P expect_failure.cmake
+# Runs a grader that must fail (a skeleton, a known slip, or the solution under the tolerance probe): it must exit
+# with a failure count (not 0, not a crash) and print EXPECT, the message that names the mistake. With ZERO set it
+# must also earn no point; with FORBID set, that text must not appear in its output.
+#   cmake -D GRADER=... -D EXPECT=... [-D ZERO=ON] [-D FORBID=...] -P expect_failure.cmake
 execute_process(COMMAND ${GRADER} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 message("${out}${err}")
 if(rc EQUAL 0)
@@ -11,5 +13,14 @@ endif()
 string(FIND "${out}" "${EXPECT}" at)
 if(at EQUAL -1)
   message(FATAL_ERROR "the grader failed this file but did not say \"${EXPECT}\"")
+endif()
+if(ZERO AND NOT out MATCHES "checks passed, 0 of [0-9.]+ points")
+  message(FATAL_ERROR "this file must earn no point: each check it passes must need one it fails (docs/teaching.md)")
+endif()
+if(FORBID)
+  string(FIND "${out}${err}" "${FORBID}" at)
+  if(NOT at EQUAL -1)
+    message(FATAL_ERROR "the grader printed \"${FORBID}\": a comparison is too loose (see above)")
+  endif()
 endif()
 message(STATUS "failed as it must, saying \"${EXPECT}\"")

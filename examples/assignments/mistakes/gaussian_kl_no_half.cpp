@@ -1,6 +1,7 @@
 // Exercise gaussian_kl, a known slip (the grader must name it): KL(N(mu_q, sigma_q^2) || N(mu_p, sigma_p^2)) in closed
 // form, per coordinate summed over the last axis. The parameters come as log-variances: sigma^2 = exp(log_var). The
 // math: docs/derivations/kl.md.
+// expect: did you forget the 1/2 in front?
 #include "autodiff/autodiff.hpp"
 #include "gaussian_kl/gaussian_kl.hpp"
 

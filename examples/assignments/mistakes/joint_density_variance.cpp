@@ -1,6 +1,7 @@
 // Exercise joint_density, a known slip (the grader must name it): the reparameterised sample z = mu + sigma eps, and
 // log p(x, eps), the density of the data and the noise together. The math: docs/derivations/reparam.md and
 // docs/derivations/joint.md.
+// expect: sigma is exp(log_var / 2)
 #include "autodiff/autodiff.hpp"
 #include "joint_density/joint_density.hpp"
 

@@ -1,0 +1,35 @@
+// Exercise chain_rule, a known slip (the grader must name it): each input's gradient uses itself, g a for a and g b for
+// b.
+// expect: the gradient of a * b with respect to a is g b
+#include "autodiff/autodiff.hpp"
+#include "chain_rule/chain_rule.hpp"
+
+namespace assignment {
+
+using tg::Tensor;
+
+Tensor my_mul(const Tensor& a, const Tensor& b, tg::Where where) {
+  Tensor y;
+  {
+    tg::NoGrad no_grad;  // the forward's values, not recorded: the entry below is the only one
+    y = a * b;
+  }
+  return tg::current_tape().record("my_mul", {a, b}, y, where, [a, b](const Tensor& g) {
+    // dy/da = b, dy/db = a; the chain rule multiplies each by g = dL/dy
+    return std::vector<Tensor>{g * a, g * b};
+  });
+}
+
+Tensor my_div(const Tensor& a, const Tensor& b, tg::Where where) {
+  Tensor y;
+  {
+    tg::NoGrad no_grad;
+    y = a / b;
+  }
+  return tg::current_tape().record("my_div", {a, b}, y, where, [a, b](const Tensor& g) {
+    // dy/da = 1 / b, dy/db = -a / b^2
+    return std::vector<Tensor>{g / b, tg::neg(g * a / tg::square(b))};
+  });
+}
+
+}  // namespace assignment

@@ -1,0 +1,18 @@
+// Exercise elbo, a known slip (the grader must name it): the prior's log p(z) left out.
+// expect: log p(z) is missing
+#include "autodiff/autodiff.hpp"
+#include "elbo/elbo.hpp"
+
+namespace assignment {
+
+using tg::Tensor;
+
+Tensor elbo_monte_carlo(const tg::vae::LatentModel& model, const Tensor& x, const Tensor& eps) {
+  tg::prob::Normal q = model.encode(x);                   // q(z|x): mu, log_var (B, L)
+  Tensor z = q.loc() + tg::exp(q.log_var() * 0.5) * eps;  // z = mu + sigma eps: (K, B, L)
+  Tensor log_px_z = model.log_likelihood(x, z);           // log p(x|z): (K, B)
+  Tensor log_qz = q.log_prob(z);                          // log q(z|x): (K, B)
+  return tg::mean(log_px_z - log_qz, {0});                // (B,)
+}
+
+}  // namespace assignment
