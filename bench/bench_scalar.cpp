@@ -12,7 +12,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
-#include "count_new.hpp"
+#include "tests/support/count_new.hpp"
 
 using namespace tg;
 using Clock = std::chrono::steady_clock;
@@ -39,13 +39,13 @@ int main(int argc, char** argv) {
   const double nodes = 3.0 * static_cast<double>(links);
   std::vector<double> us;
   us.reserve(static_cast<std::size_t>(reps));  // the benchmark's own bookkeeping allocates nothing while counting
-  const long news_before = bench::heap_allocations();
+  const long news_before = tg::support::heap_allocations();
   for (int r = 0; r < reps; ++r) {
     const auto t0 = Clock::now();
     pass();
     us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / nodes);
   }
-  const long news = bench::heap_allocations() - news_before;
+  const long news = tg::support::heap_allocations() - news_before;
   std::sort(us.begin(), us.end());
   std::printf("# tapegrad scalar chain a = tanh(a * b + c), %ld links = %.0f nodes (tape entries), %d reps\n", links,
               nodes, reps);

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "autodiff/runtime/storage.hpp"
-#include "autodiff/tape.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
-#include "count_new.hpp"
+#include "autodiff/tape.hpp"
 #include "nn/optim.hpp"
+#include "tests/support/count_new.hpp"
 #include "vae/vae.hpp"
 
 using namespace tg;
@@ -58,14 +58,14 @@ static void measure(const Config& c, int reps, double secs) {
   rates.reserve(static_cast<std::size_t>(reps));  // the benchmark's own bookkeeping allocates nothing while counting
   const MemoryStats before = memory_stats();
   const PoolStats jobs_before = pool_stats();
-  const long news_before = bench::heap_allocations();
+  const long news_before = tg::support::heap_allocations();
   for (int r = 0; r < reps; ++r) {
     t0 = Clock::now();
     for (std::int64_t i = 0; i < per_rep; ++i) step();
     rates.push_back(static_cast<double>(per_rep) / seconds_since(t0));
   }
   const MemoryStats after = memory_stats();
-  const long news = bench::heap_allocations() - news_before;
+  const long news = tg::support::heap_allocations() - news_before;
   const PoolStats jobs = pool_stats();
   std::sort(rates.begin(), rates.end());
   const double med = rates[rates.size() / 2];

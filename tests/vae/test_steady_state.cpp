@@ -1,13 +1,13 @@
 // A training step in steady state makes no heap allocation: tensor values come from the storage pool, tensor
 // records from the block free lists, and a tape entry keeps its backward rule inline (docs/performance.md). This
-// test executable links bench/count_new.cpp, the benchmarks' operator new that counts, so every allocation is seen
-// (and the last test case checks that counter for the benchmarks too).
+// test executable links tests/support/count_new.cpp, the operator new that counts (the benchmarks' too), so every
+// allocation is seen (and the last test case checks that counter for the benchmarks too).
 #include <catch2/catch.hpp>
 
 #include "autodiff/autodiff.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
-#include "bench/count_new.hpp"
 #include "nn/optim.hpp"
+#include "tests/support/count_new.hpp"
 #include "vae/vae.hpp"
 
 using namespace tg;
@@ -31,9 +31,9 @@ double allocations_per_step(const vae::Architecture& arch, std::int64_t B, std::
     opt.step();
   };
   for (int i = 0; i < 3; ++i) step();
-  const long before = bench::heap_allocations();
+  const long before = tg::support::heap_allocations();
   for (int i = 0; i < 4; ++i) step();
-  const long after = bench::heap_allocations();
+  const long after = tg::support::heap_allocations();
   set_num_threads(1);
   return static_cast<double>(after - before) / 4;
 }
@@ -52,11 +52,11 @@ TEST_CASE("steady state: a VAE or IWAE training step makes no heap allocation", 
 }
 
 TEST_CASE("steady state: the counting operator new sees an allocation", "[memory]") {
-  const long before = bench::heap_allocations();
+  const long before = tg::support::heap_allocations();
   // The counter itself works, so the zeros above mean something. Through a volatile pointer, so that the compiler
   // may not leave out either allocation (the vector and its 100 ints): the optimiser can drop unused ones.
   std::vector<int>* volatile p = new std::vector<int>(100);
-  const long after = bench::heap_allocations();
+  const long after = tg::support::heap_allocations();
   delete p;
   CHECK(after - before == 2);
 }

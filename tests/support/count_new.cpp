@@ -33,7 +33,7 @@ void* counted_nothrow(std::size_t n, std::size_t align) noexcept {
 
 }  // namespace
 
-long bench::heap_allocations() { return g_news.load(std::memory_order_relaxed); }
+long tg::support::heap_allocations() { return g_news.load(std::memory_order_relaxed); }
 
 void* operator new(std::size_t n) { return counted(n, 1); }
 void* operator new[](std::size_t n) { return counted(n, 1); }
