@@ -132,3 +132,26 @@ TEST_CASE("Checkpoint save validates the training state it writes: counts, entri
   CHECK(load_checkpoint(path, model, &adam).step == 1);
   std::filesystem::remove(path);
 }
+
+TEST_CASE("Checkpoint load: entries that declare more than 64 times the file are refused before any is read",
+          "[nn][checkpoint][hostile]") {
+  const std::string path = temp_path("declared.npz");
+  Generator gen(5);
+  MLP model({3, 2}, "tanh", gen);
+  save_checkpoint(path, model, nullptr, TrainState{});
+  // meta.big: 40 KB of stored blocks declaring 4 MB (within DEFLATE's 1032 x, beyond the file's budget)
+  std::vector<tgtest::ZipEntry> entries;
+  for (const auto& [name, a] : io::load_npz(path)) entries.push_back(tgtest::npy_entry(name + ".npy", a));
+  const std::vector<double> big(5000, 1.0);
+  tgtest::ZipEntry e = tgtest::npy_entry("meta.big.npy", io::npy_from(std::span<const double>(big), {5000}), 8);
+  e.size = 4000000;
+  entries.push_back(e);
+  const tgtest::Bytes file = tgtest::zip_bytes(entries);
+  io::write_file_atomic(path, file);
+  CHECK_THROWS_WITH(
+      load_checkpoint(path, model, nullptr),
+      Contains("checkpoint: " + path + ": its entries up to meta.big.npy declare more than the budget of " +
+               std::to_string(64 * file.size() + (1 << 20)) + " bytes (64 x " + std::to_string(file.size()) +
+               " input bytes + 1 MiB"));
+  std::filesystem::remove(path);
+}

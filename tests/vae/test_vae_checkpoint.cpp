@@ -201,6 +201,19 @@ TEST_CASE("vae checkpoint: a card that claims another model than the file holds 
   std::filesystem::remove(path);
 }
 
+TEST_CASE("vae checkpoint: a card with fewer layers than the file, whose sizes fit the first ones, is refused",
+          "[vae][checkpoint][hostile]") {
+  Generator gen(10);
+  const vae::Architecture arch{4, {4}, 2, "tanh", "glorot", "bernoulli"};  // encoder (4, 4), (4, 4)
+  vae::VAE model(arch, gen);
+  const std::string path = temp_path("depth.npz");
+  write_card(path, model, arch, {{"arch.hidden", ""}});  // 4 -> 2L = 4: the first layer fits
+  CHECK_THROWS_WITH(vae::read_model_card(path),
+                    Contains("the card's text.arch.hidden is '', but the file has encoder.1.weight: its encoder has "
+                             "more than the card's 1 layers"));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("vae checkpoint: a coupling card must give the file's number of coupling layers, at most 1024",
           "[vae][checkpoint][hostile]") {
   Generator gen(8);

@@ -103,3 +103,15 @@ TEST_CASE(
   CHECK_THAT(message_of([&] { tg::nn::io::NpzReader(zip_bytes({bomb}), "ratio.npz"); }),
              Contains("more than DEFLATE can expand them to (1032 times)"));
 }
+
+TEST_CASE("npz: the entries of an archive may declare at most its budget, 64 times its size plus 1 MiB",
+          "[npz][io][hostile]") {
+  std::vector<float> v(512, 1.f);
+  ZipEntry e = npy_entry("a.npy", tg::nn::io::npy_from(std::span<const float>(v), {512}), 8);
+  e.size = 2000000;  // from 2 KB: DEFLATE could (1032 x), the budget does not allow it
+  const Bytes file = zip_bytes({e});
+  CHECK(tg::nn::io::decode_budget(file.size()) < e.size);
+  CHECK_THAT(message_of([&] { tg::nn::io::decode_npz(file, "budget.npz"); }),
+             Contains("entry 'a.npy' declares 2000000 bytes, which brings the total past the budget of " +
+                      std::to_string(tg::nn::io::decode_budget(file.size())) + " bytes"));
+}
