@@ -57,6 +57,20 @@ TEST_CASE("train_vae: a run resumed in its folder writes the metrics.csv of an u
   const std::string timing = text_of(dir / "split" / "timing.csv");
   CHECK(std::count(timing.begin(), timing.end(), '\n') == 4);
   CHECK(svg.size() > 1000);
+  // A run killed after writing metrics.csv for epoch 2 but before its checkpoint: the row of epoch 2 is dropped and
+  // written again by the resumed run (the same bytes as the uninterrupted run).
+  fs::copy_file(dir / "split" / "checkpoint.npz", dir / "epoch3.npz");
+  const Run one = run_example("train_vae", tiny_flags(data, dir / "killed", 8, 1) + same_k);
+  REQUIRE(one.status == 0);
+  fs::copy_file(dir / "killed" / "checkpoint.npz", dir / "epoch1.npz");
+  const Run two = run_example("train_vae", tiny_flags(data, dir / "killed", 8, 2) + same_k + " --resume '" +
+                                               (dir / "killed" / "checkpoint.npz").string() + "'");
+  REQUIRE(two.status == 0);
+  fs::copy_file(dir / "epoch1.npz", dir / "killed" / "checkpoint.npz", fs::copy_options::overwrite_existing);
+  const Run three = run_example("train_vae", tiny_flags(data, dir / "killed", 8, 3) + same_k + " --resume '" +
+                                                 (dir / "killed" / "checkpoint.npz").string() + "'");
+  REQUIRE(three.status == 0);
+  CHECK(text_of(dir / "killed" / "metrics.csv") == text_of(dir / "straight" / "metrics.csv"));
   // A checkpoint copied away from its metrics.csv resumes too, and says that the earlier rows are missing.
   fs::create_directories(dir / "alone");
   fs::copy_file(dir / "split" / "checkpoint.npz", dir / "alone" / "c.npz");
