@@ -105,6 +105,7 @@ TEST_CASE("Checkpoint text: at most 1 MiB together, on the way in and on the way
 TEST_CASE("Checkpoint save validates the training state it writes: counts, entries of state, optimiser step",
           "[nn][checkpoint][hostile]") {
   const std::string path = temp_path("save.npz");
+  std::filesystem::remove(path);  // left by an earlier run that stopped half-way
   Generator gen(4);
   MLP model({3, 2}, "tanh", gen);
   Adam adam(model.named_parameters(), {});
