@@ -1,12 +1,11 @@
-// The packed, cache-blocked GEMM behind kernels::gemm (its plain-loop twin is kernels::gemm_reference).
+// The packed, cache-blocked GEMM behind kernels::gemm, and its plain-loop twin kernels::gemm_reference.
 // Blocks of op(B) (KC x NC) and op(A) (MC x KC) are copied ("packed") into contiguous panels, reading A or B
 // transposed as asked, so no transpose is ever materialised; an MR x NR register tile of C is then computed by a
-// std::experimental::simd micro-kernel. With few rows (the encoder of a batch of 20), packing B would cost as much
+// SIMD micro-kernel (simd::Vec). With few rows (the encoder of a batch of 20), packing B would cost as much
 // as the product itself: that path reads B where it lies instead. Column panels of C are spread over the thread
 // pool; every element is computed by the same instructions whatever the split, so results never depend on it.
 #include <algorithm>
 #include <cstdlib>
-#include <experimental/simd>
 #include <memory>
 
 #include "autodiff/kernels.hpp"
@@ -15,14 +14,12 @@
 
 namespace tg::kernels {
 
-namespace stdx = std::experimental;
-
 namespace {
 
 template <class T>
 struct Blocking {
-  using V = stdx::native_simd<T>;
-  static constexpr std::int64_t W = static_cast<std::int64_t>(V::size());
+  using V = simd::Vec<T>;
+  static constexpr std::int64_t W = simd::width<T>;
   // The register tile MR x NR, NR = 2W: MR * 2 accumulators, the two vectors of B and one broadcast of A must fit
   // the vector registers: 16 with SSE2 and AVX2 (MR = 6: 15 in use), 32 with AVX-512 (MR = 8: 19 in use).
   static constexpr std::int64_t MR = sizeof(V) >= 64 ? 8 : 6, NR = 2 * W;
@@ -128,7 +125,7 @@ void pack_bt_panel(const T* B, std::int64_t K, std::int64_t N, std::int64_t p0, 
       const V v = c < nr ? (kw == W ? simd::load(B + (j + c) * K + p0 + k)
                                     : simd::load_tail(B + (j + c) * K + p0 + k, kw, T(0)))
                          : V(0);
-      v.copy_to(row, stdx::vector_aligned);
+      simd::store(v, row);
       if (kw == W)
         for (std::int64_t t = 0; t < W; ++t) out[(k + t) * NR + c] = row[t];
       else
@@ -146,8 +143,8 @@ void pack_b_panel(bool tb, const T* B, std::int64_t K, std::int64_t N, std::int6
   if (nr == NR) {  // a whole panel: two vectors per k
     for (std::int64_t k = 0; k < kc; ++k, out += NR) {
       const T* src = B + (p0 + k) * N + j;
-      simd::load(src).copy_to(out, stdx::vector_aligned);
-      simd::load(src + W).copy_to(out + W, stdx::vector_aligned);
+      simd::store(simd::load(src), out);
+      simd::store(simd::load(src + W), out + W);
     }
     return;
   }
@@ -174,7 +171,7 @@ void micro_kernel(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* 
   for (std::int64_t i = 0; i < MR; ++i) acc0[i] = V(0), acc1[i] = V(0);
 #pragma GCC unroll 4
   for (std::int64_t k = 0; k < kc; ++k, a += MR, b += ldb) {
-    const V b0(b, stdx::element_aligned), b1(b + W, stdx::element_aligned);
+    const V b0 = simd::load(b), b1 = simd::load(b + W);
     for (std::int64_t i = 0; i < MR; ++i) {
       const V ai(a[i]);
       acc0[i] += ai * b0;
@@ -184,9 +181,9 @@ void micro_kernel(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* 
 #pragma GCC unroll 8
   for (std::int64_t i = 0; i < MR; ++i) {
     T* ci = c + i * ldc;
-    if (add) acc0[i] += V(ci, stdx::element_aligned), acc1[i] += V(ci + W, stdx::element_aligned);
-    acc0[i].copy_to(ci, stdx::element_aligned);
-    acc1[i].copy_to(ci + W, stdx::element_aligned);
+    if (add) acc0[i] += simd::load(ci), acc1[i] += simd::load(ci + W);
+    simd::store(acc0[i], ci);
+    simd::store(acc1[i], ci + W);
   }
 }
 
@@ -281,7 +278,7 @@ void dot_tile(std::int64_t K, const T* const* a, const T* const* b, T* c, std::i
     }
   }
   for (std::int64_t r = 0; r < mr; ++r)
-    for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + stdx::reduce(acc[r][s]);
+    for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + simd::sum_lanes(acc[r][s]);
 }
 
 // The dot-product tile: 4 rows of A against 3 rows of B, 12 accumulators, the 3 vectors of B and one of A.
@@ -341,9 +338,40 @@ void few_rows_nn(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const 
 
 }  // namespace
 
+// The plain twin of the packed GEMM below: C = op(A) op(B) in plain loops, ordered so that the
+// innermost loop runs over contiguous memory. The tests compare the two.
+template <class T>
+void gemm_reference(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
+                    T* C, bool accumulate) {
+  if (!accumulate) std::fill_n(C, M * N, T(0));
+  if (!trans_b) {  // C[i, :] += op(A)[i, k] * B[k, :]
+    for (std::int64_t i = 0; i < M; ++i)
+      for (std::int64_t k = 0; k < K; ++k) {
+        const T aik = trans_a ? A[k * M + i] : A[i * K + k];
+        const T* b = B + k * N;
+        T* c = C + i * N;
+        for (std::int64_t j = 0; j < N; ++j) c[j] += aik * b[j];
+      }
+    return;
+  }
+  for (std::int64_t i = 0; i < M; ++i)  // C[i, j] += dot(op(A)[i, :], B[j, :])
+    for (std::int64_t j = 0; j < N; ++j) {
+      const T* b = B + j * K;
+      T acc = 0;
+      if (!trans_a) {
+        const T* a = A + i * K;
+        for (std::int64_t k = 0; k < K; ++k) acc += a[k] * b[k];
+      } else {
+        for (std::int64_t k = 0; k < K; ++k) acc += A[k * M + i] * b[k];
+      }
+      C[i * N + j] += acc;
+    }
+}
+
 template <class T>
 void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C,
           bool accumulate) {
+  if (reference_mode()) return gemm_reference(trans_a, trans_b, M, N, K, A, B, C, accumulate);  // the plain twin
   using Bk = Blocking<T>;
   if (M == 0 || N == 0) return;
   if (K == 0) {
@@ -369,6 +397,10 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
   parallel_for(tasks, task);
 }
 
+template void gemm_reference<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*,
+                                    float*, bool);
+template void gemm_reference<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*, const double*,
+                                     double*, bool);
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,
                           bool);
 template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*, const double*, double*,

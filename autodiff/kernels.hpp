@@ -1,12 +1,19 @@
-// The narrow kernel interface the ops call, over contiguous memory. Each fast kernel (SIMD through
-// std::experimental::simd, packed GEMM) has a plain-loop twin, X_reference, written right beside it: the twin says
-// what the fast one computes, and the tests compare the two. Each kernel exists for float and double. The
+// The narrow kernel interface the ops call, over contiguous memory. Each fast kernel (SIMD through simd::Vec,
+// packed GEMM) has a plain-loop twin, X_reference, written right beside it: the twin says what the fast one
+// computes, and the tests compare the two. Each kernel exists for float and double. The
 // elementwise kernels take (pointer, length) ranges and give every element the same bits wherever the range
 // starts or ends, so a caller may split the work into blocks (over threads) without changing any result.
 #pragma once
 #include <cstdint>
 
 namespace tg::kernels {
+
+// Reference mode: every fast kernel hands its work to its plain twin, so that stepping into an op in gdb lands on
+// the loop that reads as the math, and a whole program can be run on the twins. On from the start in a build
+// configured with -DTG_REFERENCE_KERNELS=ON (the debug and reference presets), off otherwise; a program or a test
+// may switch it at any time (tests compare the two modes). docs/kernels.md gives the bounds within which they agree.
+bool reference_mode();
+void set_reference_mode(bool on);
 
 enum class Unary { neg, exp, log, log1p, expm1, sqrt, square, abs, tanh, sigmoid, relu, softplus, log_sigmoid };
 enum class Binary { add, sub, mul, div };

@@ -83,6 +83,7 @@ static void map_vectors(std::int64_t n, const T* x, T* y, F f) {
 // The SIMD twin: the same cases, one vector at a time.
 template <class T>
 void unary(Unary f, std::int64_t n, const T* x, T* y) {
+  if (reference_mode()) return unary_reference(f, n, x, y);  // the plain twin
   using V = Vec<T>;
   switch (f) {
     case Unary::neg:
@@ -96,7 +97,7 @@ void unary(Unary f, std::int64_t n, const T* x, T* y) {
     case Unary::expm1:
       return map_vectors(n, x, y, [](V v) { return simd::expm1(v); });
     case Unary::sqrt:
-      return map_vectors(n, x, y, [](V v) { return simd::stdx::sqrt(v); });  // IEEE sqrt: the same bits
+      return map_vectors(n, x, y, [](V v) { return simd::sqrt(v); });  // IEEE sqrt: the same bits
     case Unary::square:
       return map_vectors(n, x, y, [](V v) { return v * v; });
     case Unary::abs:
@@ -107,7 +108,7 @@ void unary(Unary f, std::int64_t n, const T* x, T* y) {
       return map_vectors(n, x, y, [](V v) { return simd::sigmoid(v); });
     case Unary::relu:  // x if x > 0, NaN stays NaN, else +0
       return map_vectors(n, x, y, [](V v) {
-        where(!(v > T(0)) && v == v, v) = T(0);
+        v = simd::select(!(v > T(0)) && v == v, T(0), v);
         return v;
       });
     case Unary::softplus:
@@ -171,6 +172,7 @@ static void map_vectors(std::int64_t n, const T* a, std::int64_t sa, const T* b,
 // filling and emptying a padded vector costs more than the arithmetic.
 template <class T>
 void binary(Binary f, std::int64_t n, const T* a, std::int64_t sa, const T* b, std::int64_t sb, T* out) {
+  if (reference_mode()) return binary_reference(f, n, a, sa, b, sb, out);  // the plain twin
   using V = Vec<T>;
   if (n == 1) {  // a scalar computation: one value, no loop to set up
     out[0] = apply(f, a[0], b[0]);

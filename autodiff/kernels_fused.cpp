@@ -33,9 +33,9 @@ static void store_row(const Vec<T>& v, T* out, std::int64_t r, std::int64_t E, s
 template <class T, class Values>
 static T row_sum(std::int64_t E, const Values& v) {
   constexpr std::int64_t W = simd::width<T>;
-  return simd::sum_lanes(simd::pairwise_sum<T>(0, simd::rows_of<T>(E), [&](std::int64_t k) {
+  return simd::sum_lanes(simd::pairwise_sum<T>(0, simd::vectors_for<T>(E), [&](std::int64_t k) {
     Vec<T> s = v(k * W);
-    if ((k + 1) * W > E) where(simd::iota<T>() >= T(E - k * W), s) = T(0);
+    if ((k + 1) * W > E) s = simd::select(simd::lane_index<T>() >= T(E - k * W), T(0), s);
     return s;
   }));
 }
@@ -61,11 +61,12 @@ void bernoulli_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t
 
 template <class T>
 void bernoulli_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t, T* out) {
+  if (reference_mode()) return bernoulli_log_prob_reference(r0, r1, E, x, t, out);  // the plain twin
   for (std::int64_t r = r0; r < r1; ++r)
     out[r] = row_sum<T>(E, [&](std::int64_t j) {
       const Vec<T> tj = load_row(t, r, E, j, T(0));
       Vec<T> a = load_row(x, r, E, j, T(0));
-      where(tj > T(0), a) = a - T(1);
+      a = simd::select(tj > T(0), a - T(1), a);
       return a * tj - simd::log1p(simd::exp(-simd::abs(tj)));
     });
 }
@@ -85,12 +86,13 @@ void bernoulli_log_prob_backward_reference(std::int64_t r0, std::int64_t r1, std
 template <class T>
 void bernoulli_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> t, const T* g,
                                  T* gx, T* gt) {
+  if (reference_mode()) return bernoulli_log_prob_backward_reference(r0, r1, E, x, t, g, gx, gt);  // the plain twin
   for (std::int64_t r = r0; r < r1; ++r)
     for (std::int64_t j = 0; j < E; j += simd::width<T>) {
       const Vec<T> tj = load_row(t, r, E, j, T(0)), e = simd::exp(-simd::abs(tj));
       Vec<T> a = load_row(x, r, E, j, T(0)), s = -(e / (T(1) + e));
-      where(tj > T(0), a) = a - T(1);
-      where(tj > T(0), s) = -s;
+      a = simd::select(tj > T(0), a - T(1), a);
+      s = simd::select(tj > T(0), -s, s);
       store_row(Vec<T>(g[r]) * (a + s), gt, r, E, j);
       store_row(Vec<T>(g[r]) * tj, gx, r, E, j);
     }
@@ -118,6 +120,7 @@ void normal_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t E,
 template <class T>
 void normal_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu, Rows<T> log_sigma,
                      T* out) {
+  if (reference_mode()) return normal_log_prob_reference(r0, r1, E, x, mu, log_sigma, out);  // the plain twin
   for (std::int64_t r = r0; r < r1; ++r)
     out[r] = row_sum<T>(E, [&](std::int64_t j) {
       const Vec<T> ls = load_row(log_sigma, r, E, j, T(0));
@@ -141,6 +144,8 @@ void normal_log_prob_backward_reference(std::int64_t r0, std::int64_t r1, std::i
 template <class T>
 void normal_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x, Rows<T> mu,
                               Rows<T> log_sigma, const T* g, T* gx, T* gmu, T* glog_sigma) {
+  if (reference_mode())
+    return normal_log_prob_backward_reference(r0, r1, E, x, mu, log_sigma, g, gx, gmu, glog_sigma);  // the plain twin
   for (std::int64_t r = r0; r < r1; ++r)
     for (std::int64_t j = 0; j < E; j += simd::width<T>) {
       const Vec<T> inv_sigma = simd::exp(-load_row(log_sigma, r, E, j, T(0)));
@@ -189,12 +194,13 @@ static void map_pairs(std::int64_t n, const T* y, const T* g, T* gx, F f) {
 
 template <class T>
 void activation_backward(Unary f, std::int64_t n, const T* y, const T* g, T* gx) {
+  if (reference_mode()) return activation_backward_reference(f, n, y, g, gx);  // the plain twin
   using V = Vec<T>;
   switch (f) {
     case Unary::relu:
       return map_pairs(n, y, g, gx, [](V yi, V gi) {
         V d = T(1);
-        where(!(yi > T(0)), d) = T(0);
+        d = simd::select(!(yi > T(0)), T(0), d);
         return gi * d;
       });
     case Unary::tanh:

@@ -52,11 +52,12 @@ void reduce_sum_reference(std::int64_t outer, std::int64_t n, std::int64_t inner
 // otherwise W neighbouring columns are summed at once, down the n rows.
 template <class T>
 void reduce_sum(std::int64_t outer, std::int64_t n, std::int64_t inner, const T* x, T* y) {
+  if (reference_mode()) return reduce_sum_reference(outer, n, inner, x, y);  // the plain twin
   constexpr std::int64_t W = simd::width<T>;
   for (std::int64_t o = 0; o < outer; ++o) {
     const T* xo = x + o * n * inner;
     if (inner == 1) {
-      y[o] = simd::sum_lanes(simd::pairwise_sum<T>(0, simd::rows_of<T>(n),
+      y[o] = simd::sum_lanes(simd::pairwise_sum<T>(0, simd::vectors_for<T>(n),
                                                    [&](std::int64_t k) { return contiguous_row(xo, n, k, T(0)); }));
       continue;
     }
@@ -92,8 +93,8 @@ static StripMax<T> strip_max(std::int64_t n, const Row& row) {
   StripMax<T> s{-std::numeric_limits<T>::infinity(), T(0)};
   for (std::int64_t k = 0; k < n; ++k) {
     const Vec<T> v = row(k);
-    where(v > s.max, s.max) = v;
-    where(simd::isnan(v), s.has_nan) = T(1);
+    s.max = simd::select(v > s.max, v, s.max);
+    s.has_nan = simd::select(simd::isnan(v), T(1), s.has_nan);
   }
   return s;
 }
@@ -102,6 +103,7 @@ static StripMax<T> strip_max(std::int64_t n, const Row& row) {
 // the first NaN), found by a plain scan that stops there; the value is read from that row, as the twin does.
 template <class T>
 void reduce_max(std::int64_t outer, std::int64_t n, std::int64_t inner, const T* x, T* y, std::int64_t* argmax) {
+  if (reference_mode()) return reduce_max_reference(outer, n, inner, x, y, argmax);  // the plain twin
   constexpr std::int64_t W = simd::width<T>;
   constexpr T lowest = -std::numeric_limits<T>::infinity();  // the padding, below every value
   const bool rows = inner == 1;                              // a contiguous run: one output from rows of W lanes
@@ -109,11 +111,11 @@ void reduce_max(std::int64_t outer, std::int64_t n, std::int64_t inner, const T*
     const T* xo = x + o * n * inner;
     for (std::int64_t j0 = 0; j0 < inner; j0 += rows ? 1 : W) {
       const StripMax<T> s =
-          rows ? strip_max<T>(simd::rows_of<T>(n), [&](std::int64_t k) { return contiguous_row(xo, n, k, lowest); })
+          rows ? strip_max<T>(simd::vectors_for<T>(n), [&](std::int64_t k) { return contiguous_row(xo, n, k, lowest); })
                : strip_max<T>(n, [&](std::int64_t k) { return column_strip(xo, inner, k, j0, lowest); });
-      alignas(Vec<T>) T max[W], has_nan[W];
-      s.max.copy_to(max, simd::stdx::vector_aligned);
-      s.has_nan.copy_to(has_nan, simd::stdx::vector_aligned);
+      T max[W], has_nan[W];
+      simd::store(s.max, max);
+      simd::store(s.has_nan, has_nan);
       if (rows) {  // fold the lanes into lane 0
         for (std::int64_t l = 1; l < W; ++l) max[0] = std::max(max[0], max[l]), has_nan[0] += has_nan[l];
       }
@@ -157,20 +159,21 @@ void reduce_logsumexp_reference(std::int64_t outer, std::int64_t n, std::int64_t
 // Padding lanes hold -inf, whose exp(-inf - m) is 0.
 template <class T>
 void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, const T* x, T* y) {
+  if (reference_mode()) return reduce_logsumexp_reference(outer, n, inner, x, y);  // the plain twin
   constexpr std::int64_t W = simd::width<T>;
   constexpr T inf = std::numeric_limits<T>::infinity();
   for (std::int64_t o = 0; o < outer; ++o) {
     const T* xo = x + o * n * inner;
     if (inner == 1) {
       auto row = [&](std::int64_t k) { return contiguous_row(xo, n, k, -inf); };
-      const StripMax<T> s = strip_max<T>(simd::rows_of<T>(n), row);
-      const T m = simd::stdx::hmax(s.max);  // a* = max_k a_k, see (iwae.6)
+      const StripMax<T> s = strip_max<T>(simd::vectors_for<T>(n), row);
+      const T m = simd::max_lane(s.max);  // a* = max_k a_k, see (iwae.6)
       if (any_of(s.has_nan != T(0)) || std::isinf(m)) {
         y[o] = any_of(s.has_nan != T(0)) ? std::numeric_limits<T>::quiet_NaN() : m;
         continue;
       }
       const Vec<T> sum =
-          simd::pairwise_sum<T>(0, simd::rows_of<T>(n), [&](std::int64_t k) { return simd::exp(row(k) - m); });
+          simd::pairwise_sum<T>(0, simd::vectors_for<T>(n), [&](std::int64_t k) { return simd::exp(row(k) - m); });
       y[o] = m + std::log(simd::sum_lanes(sum));
       continue;
     }
@@ -179,8 +182,8 @@ void reduce_logsumexp(std::int64_t outer, std::int64_t n, std::int64_t inner, co
       const StripMax<T> s = strip_max<T>(n, row);
       const Vec<T> m = s.max;
       Vec<T> lse = m + simd::log(simd::pairwise_sum<T>(0, n, [&](std::int64_t k) { return simd::exp(row(k) - m); }));
-      where(simd::abs(m) == inf, lse) = m;  // all -inf, or a +inf
-      where(s.has_nan != T(0), lse) = std::numeric_limits<T>::quiet_NaN();
+      lse = simd::select(simd::abs(m) == inf, m, lse);  // all -inf, or a +inf
+      lse = simd::select(s.has_nan != T(0), std::numeric_limits<T>::quiet_NaN(), lse);
       store_strip(lse, y + o * inner, inner, j0);
     }
   }

@@ -14,7 +14,9 @@ function(tg_warnings target)
 endfunction()
 
 function(tg_common_flags target)
-  if(TG_NATIVE)
+  if(TG_MARCH)
+    target_compile_options(${target} PUBLIC $<BUILD_INTERFACE:-march=${TG_MARCH}>)
+  elseif(TG_NATIVE)
     target_compile_options(${target} PUBLIC $<BUILD_INTERFACE:-march=native>)
   endif()
   if(TG_FUZZ)  # coverage for libFuzzer in every library; the fuzz targets link libFuzzer itself

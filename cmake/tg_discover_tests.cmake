@@ -8,8 +8,16 @@ function(tg_discover_tests target)
   cmake_parse_arguments(ARG "" "LABEL" "" ${ARGN})
   set(ctest_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_tests.cmake)
   set(include_file ${CMAKE_CURRENT_BINARY_DIR}/${target}_include.cmake)
+  # Cross-compiled (the aarch64 preset): the listing and every test run through the emulator, by a small script.
+  set(runner $<TARGET_FILE:${target}>)
+  if(CMAKE_CROSSCOMPILING_EMULATOR)
+    set(runner ${CMAKE_CURRENT_BINARY_DIR}/run_${target}.sh)
+    list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " emulator)
+    file(GENERATE OUTPUT ${runner} CONTENT "#!/bin/sh\nexec ${emulator} $<TARGET_FILE:${target}> \"$@\"\n"
+         FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
+  endif()
   add_custom_command(TARGET ${target} POST_BUILD
-    COMMAND $<TARGET_FILE:${target}> --tg-ctest-script $<TARGET_FILE:${target}> ${ctest_file} ${ARG_LABEL} ${CMAKE_CURRENT_BINARY_DIR}
+    COMMAND ${runner} --tg-ctest-script ${runner} ${ctest_file} ${ARG_LABEL} ${CMAKE_CURRENT_BINARY_DIR}
     VERBATIM BYPRODUCTS ${ctest_file})
   file(WRITE ${include_file}
     "if(EXISTS \"${ctest_file}\")\n  include(\"${ctest_file}\")\nelse()\n"

@@ -1,8 +1,10 @@
-# gdb support for tapegrad: pretty-printers that show numbers (Tensor, Shape, TapeEntry, Tape, source_location,
-# prob::Normal, prob::Bernoulli) and commands (tg-tape, tg-grad, tg-softmax, tg-break). docs/debugging.md shows
-# how gdb loads this file (automatically from a safe path, or `source gdb/tapegrad.py`) and walks through an IWAE
-# step with it. The printers read memory only: they never call into the program, so they work on a core file and
-# cannot crash the program; anything that does not look like a valid object prints as <...> instead.
+# gdb support for tapegrad: pretty-printers that show numbers (Tensor, TensorImpl, Shape, TensorList, TapeEntry,
+# Tape, source_location, prob::Normal, prob::Bernoulli) and commands (tg-tape, tg-grad, tg-softmax, tg-break,
+# tg-values, $tg_entry). docs/debugging.md shows how gdb loads this file (automatically from a safe path, or
+# `source gdb/tapegrad.py`) and walks through an IWAE step with it; tests/gdb/printers.md shows the rest. The
+# printers read memory only: they never call into the program, so they work on a core file and cannot crash the
+# program; anything that does not look like a valid object prints as <...> saying why. Every member they read is
+# named in LAYOUT below: when a header changes, that table is the one place to update.
 import math
 import os
 import re
@@ -16,12 +18,112 @@ VALUES = 6  # values shown per tensor (tg-values N changes it)
 MAX_RANK = 16
 MAX_NAME = 256
 
+# ---- the layouts the printers read: the one place to update when a header changes -------------------------------
+# Every member the printers read is named here, with the names it had before (or may take): `member` tries them in
+# order, then looks for a member of that name one level down (a base class, a struct the member moved into), and
+# otherwise fails with a message naming the type, the member and this table, which the printer shows as <...>.
+# The types are matched by their last name (tg::TensorList, tg::detail::TensorList ...), see `kind`.
+LAYOUT = {
+    # autodiff/tensor.hpp
+    ('Tensor', 'impl'): ['impl_'],                      # std::shared_ptr<TensorImpl>
+    ('TensorImpl', 'shape'): ['shape'],                 # tg::Dims
+    ('TensorImpl', 'numel'): ['numel'],
+    ('TensorImpl', 'dtype'): ['dtype'],                 # enum DType: 0 = float32, 1 = float64
+    ('TensorImpl', 'requires_grad'): ['requires_grad'],
+    ('TensorImpl', 'data'): ['data'],                   # void*: the values
+    ('TensorImpl', 'grad'): ['grad'],                   # std::shared_ptr<TensorImpl>
+    ('TensorImpl', 'generation'): ['generation'],       # the tape's generation when recorded
+    ('TensorImpl', 'entry'): ['entry'],                 # tape index, -1 for a leaf
+    ('TensorImpl', 'name'): ['name'],                   # std::string
+    ('Dims', 'values'): ['values_'],                    # std::int64_t[max_size], inline
+    ('Dims', 'size'): ['size_'],
+    ('TensorList', 'size'): ['size_'],
+    ('TensorList', 'inline'): ['inline_'],              # bytes holding the first tensors, built in place
+    ('TensorList', 'spill'): ['spill_'],                # Tensor*: all of them once spilled (a std::vector once)
+    ('TensorList', 'capacity'): ['capacity_'],          # of spill_
+    # autodiff/tape.hpp
+    ('TapeEntry', 'op'): ['op'],                        # const char*
+    ('TapeEntry', 'inputs'): ['inputs'],                # TensorList
+    ('TapeEntry', 'out'): ['out'],                      # Tensor
+    ('TapeEntry', 'where'): ['where'],                  # std::source_location
+    ('Tape', 'entries'): ['entries_'],                  # std::vector<TapeEntry>
+    ('Tape', 'generation'): ['generation_'],            # std::atomic<std::uint64_t>
+    ('LiveTapes', 'tapes'): ['tapes'],                  # std::vector<const Tape*>
+    # prob/normal.hpp, prob/transforms.hpp, prob/bernoulli.hpp
+    ('prob::Normal', 'transform'): ['t_'],              # AffineTransform
+    ('prob::Normal', 'log_var'): ['log_var_'],
+    ('prob::AffineTransform', 'mu'): ['mu_'],
+    ('prob::AffineTransform', 'sigma'): ['sigma_'],
+    ('prob::AffineTransform', 'event_dims'): ['event_dims_'],
+    ('prob::Bernoulli', 'logits'): ['logits_'],
+    ('prob::Bernoulli', 'event_dims'): ['event_dims_'],
+}
+# tape.cpp's registry of the tapes that exist (a function-local static): names the printers try in turn.
+LIVE_TAPES = ["'tg::detail::live_tapes()::registry'", "'tg::live_tapes()::registry'"]
+# The accessor of the current tape, called by the commands (never by the printers).
+CURRENT_TAPE = 'tg::current_tape()'
+
+
+# Types whose last name is not their LAYOUT name (a template, say): full name -> LAYOUT name.
+KINDS = {}
+
+
+def kind(t):
+    """The LAYOUT name of a type: 'Tensor' for tg::Tensor or tg::detail::Tensor, 'prob::Normal' for
+    tg::prob::Normal; None for a type outside namespace tg."""
+    name = t.name or ''
+    if name in KINDS:
+        return KINDS[name]
+    if not name.startswith('tg::') or '<' in name:
+        return None
+    parts = name.split('::')
+    return 'prob::' + parts[-1] if 'prob' in parts[1:-1] else parts[-1]
+
+
+def member(val, what):
+    """val's member `what` of LAYOUT (val a struct, or a reference or pointer to one)."""
+    val = _deref(val)
+    k = kind(_strip(val.type)) or str(val.type)
+    names = LAYOUT.get((k, what), [what])
+    for n in names:
+        try:
+            return val[n]  # gdb looks in base classes and anonymous unions too
+        except gdb.error:
+            pass
+    for f in _strip(val.type).fields():  # one level down: a struct the member moved into
+        if f.name and not f.is_base_class and _strip(f.type).code in (gdb.TYPE_CODE_STRUCT, gdb.TYPE_CODE_UNION):
+            for n in names:
+                try:
+                    return val[f.name][n]
+                except gdb.error:
+                    pass
+    raise ValueError('%s has no member %s (gdb/tapegrad.py, LAYOUT)' % (_strip(val.type).name, ' or '.join(names)))
+
+
+def _int(v):
+    """An integer member, also when it is a std::atomic (libstdc++ keeps the value in _M_i)."""
+    t = _strip(v.type)
+    if t.code == gdb.TYPE_CODE_STRUCT:
+        for f in t.fields():
+            if f.name == '_M_i':
+                return int(v['_M_i'])
+            if f.is_base_class:
+                return _int(v.cast(f.type))
+        raise ValueError('not an integer: %s' % t)
+    return int(v)
+
 # ---- reading libstdc++ objects --------------------------------------------------------------------------------
 
 
 def _ptr(shared):
-    """The raw pointer held by a std::shared_ptr / std::weak_ptr, or None."""
-    p = shared['_M_ptr']
+    """The raw pointer held by a std::shared_ptr / std::weak_ptr / std::unique_ptr or a plain pointer, or None."""
+    if _strip(shared.type).code == gdb.TYPE_CODE_PTR:
+        p = shared
+    else:
+        try:
+            p = shared['_M_ptr']  # shared_ptr, weak_ptr (in their base class)
+        except gdb.error:
+            p = shared['_M_t']['_M_t']['_M_head_impl']  # unique_ptr
     return None if int(p) == 0 else p
 
 
@@ -37,13 +139,13 @@ def _vector(v, limit=1 << 20):
 def _dims(v, limit):
     """The values of a tg::Dims (tg::Shape: values_ inline, size_ of them), or of a std::vector of them."""
     v = _deref(v)
-    if _strip(v.type).name != 'tg::Dims':
+    if kind(_strip(v.type)) != 'Dims':
         return _vector(v, limit)
-    n = int(v['size_'])
-    if n < 0 or n > min(limit, v['values_'].type.range()[1] + 1):
+    values = member(v, 'values')
+    n = int(member(v, 'size'))
+    if n < 0 or n > min(limit, values.type.range()[1] + 1):
         raise ValueError('not a valid Dims')
-    return [v['values_'][i] for i in range(n)]
-
+    return [values[i] for i in range(n)]
 
 def _string(s):
     n = int(s['_M_string_length'])
@@ -99,13 +201,17 @@ def _fmt(x):
 
 def live_generations():
     """The generations of every tape that exists (tape.cpp's registry): a recorded tensor with another is stale."""
-    try:
-        registry = gdb.parse_and_eval("'tg::detail::live_tapes()::registry'")
-    except gdb.error:
+    for name in LIVE_TAPES:
+        try:
+            registry = gdb.parse_and_eval(name)
+            break
+        except gdb.error:
+            continue
+    else:
         return set()
     if int(registry) == 0:
         return set()
-    return {int(t.dereference()['generation_']['_M_i']) for t in _vector(registry.dereference()['tapes'], 1 << 12)}
+    return {_int(member(t, 'generation')) for t in _vector(member(registry, 'tapes'), 1 << 12)}
 
 
 class TensorView:
@@ -113,19 +219,19 @@ class TensorView:
 
     def __init__(self, impl):
         self.impl = impl
-        self.shape = [int(d) for d in _dims(impl['shape'], MAX_RANK)]
-        self.numel = int(impl['numel'])
+        self.shape = [int(d) for d in _dims(member(impl, 'shape'), MAX_RANK)]
+        self.numel = int(member(impl, 'numel'))
         n = 1
         for d in self.shape:
             n *= d
         if any(d < 0 for d in self.shape) or n != self.numel:
             raise ValueError('not a valid tensor (uninitialised?)')
-        self.dtype = int(impl['dtype'])
+        self.dtype = int(member(impl, 'dtype'))
         if self.dtype not in (0, 1):
             raise ValueError('not a valid dtype')
-        self.name = _string(impl['name'])
-        self.requires_grad = bool(impl['requires_grad'])
-        self.entry = int(impl['entry'])
+        self.name = _string(member(impl, 'name'))
+        self.requires_grad = bool(member(impl, 'requires_grad'))
+        self.entry = int(member(impl, 'entry'))
 
     def dtype_name(self):
         return 'float32' if self.dtype == 0 else 'float64'
@@ -134,7 +240,7 @@ class TensorView:
         count = min(count, self.numel)
         if count <= 0:
             return []
-        addr = int(self.impl['data'])
+        addr = int(member(self.impl, 'data'))
         if addr == 0:
             raise ValueError('no values')
         size, code = (4, 'f') if self.dtype == 0 else (8, 'd')
@@ -144,10 +250,10 @@ class TensorView:
     def stale(self):
         if self.entry < 0:
             return False
-        return int(self.impl['generation']) not in live_generations()
+        return int(member(self.impl, 'generation')) not in live_generations()
 
     def grad(self):
-        g = _ptr(self.impl['grad'])
+        g = _ptr(member(self.impl, 'grad'))
         return None if g is None else TensorView(g.dereference())
 
     def values_str(self, count=None):
@@ -175,15 +281,20 @@ class TensorView:
 
 
 def tensor_impl(val):
-    """The TensorImpl of a Tensor, a TensorImpl, or a pointer to either; None for an undefined Tensor."""
+    """The TensorImpl of a Tensor, a TensorImpl, a pointer to either or a std::shared_ptr<TensorImpl>; None for an
+    undefined Tensor. Raises ValueError for anything else."""
     val = _deref(val)
     t = _strip(val.type)
-    if t.name == 'tg::Tensor':
-        p = _ptr(val['impl_'])
+    k = kind(t)
+    if k == 'Tensor':
+        p = _ptr(member(val, 'impl'))
         return None if p is None else p.dereference()
-    if t.name == 'tg::TensorImpl':
+    if k == 'TensorImpl':
         return val
-    raise gdb.GdbError('not a tg::Tensor: ' + str(val.type))
+    if (t.name or '').startswith('std::shared_ptr<tg::') and t.template_argument(0).name.endswith('TensorImpl'):
+        p = _ptr(val)
+        return None if p is None else p.dereference()
+    raise ValueError('not a tg::Tensor: ' + str(val.type))
 
 
 def tensor_view(val):
@@ -223,10 +334,23 @@ def where_str(loc):
     impl = loc['_M_impl']
     if int(impl) == 0:
         return '<unknown>:0'
-    f = _cstr(impl['_M_file_name'])
+    return '%s:%d' % (repo_path(_cstr(impl['_M_file_name'])), int(impl['_M_line']))
+
+
+TOP_FOLDERS = ('autodiff', 'prob', 'nn', 'vae', 'examples', 'tests', 'bench')
+
+
+def repo_path(f):
+    """A source file's path relative to the repository, as tg::where_str shows it: the root stripped, or, for a path
+    the compiler was given relative to the build folder (ccache's base_dir: ../../../vae/iwae.cpp), the path from
+    the last top folder of the repository on."""
     if f.startswith(ROOT + '/'):
-        f = f[len(ROOT) + 1:]
-    return '%s:%d' % (f, int(impl['_M_line']))
+        return f[len(ROOT) + 1:]
+    for top in TOP_FOLDERS:
+        pos = f.rfind('/' + top + '/')
+        if pos >= 0:
+            return f[pos + 1:]
+    return f
 
 
 class SourceLocationPrinter:
@@ -236,16 +360,16 @@ class SourceLocationPrinter:
     def to_string(self):
         try:
             return where_str(self.val)
-        except (gdb.error, gdb.MemoryError):
-            return '<source_location: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<source_location: %s>' % e
 
 
 def entry_str(e):
     try:
-        out = TensorView(tensor_impl(e['out']))
+        out = TensorView(tensor_impl(member(e, 'out')))
         name = (" '%s'" % out.name) if out.name else ''
-        return '#%d %s ->%s %s at %s' % (out.entry, _cstr(e['op'], 64), name, shape_str(out.shape),
-                                         where_str(e['where']))
+        return '#%d %s ->%s %s at %s' % (out.entry, _cstr(member(e, 'op'), 64), name, shape_str(out.shape),
+                                         where_str(member(e, 'where')))
     except (ValueError, gdb.error, gdb.MemoryError) as err:
         return '<tape entry: %s>' % err
 
@@ -259,7 +383,7 @@ class TapeEntryPrinter:
 
 
 def tape_entries(tape):
-    return _vector(_deref(tape)['entries_'])
+    return _vector(member(tape, 'entries'))
 
 
 class TapePrinter:
@@ -272,8 +396,8 @@ class TapePrinter:
         try:
             n = len(tape_entries(self.val))
             return 'Tape with %d entries' % n + (', the last %d:' % min(n, self.LAST) if n else '')
-        except (ValueError, gdb.error, gdb.MemoryError):
-            return '<tape: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<tape: %s>' % e
 
     def children(self):
         try:
@@ -292,15 +416,21 @@ class NormalPrinter:
         self.val = val
 
     def to_string(self):
-        t = self.val['t_']
-        return 'prob::Normal event_dims=%d' % int(t['event_dims_'])
+        try:
+            return 'prob::Normal event_dims=%d' % int(member(member(self.val, 'transform'), 'event_dims'))
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<prob::Normal: %s>' % e
 
     def children(self):
-        t = self.val['t_']
-        yield 'mu', describe(t['mu_'], with_grad=False)
-        yield 'sigma', describe(t['sigma_'], with_grad=False)
-        if _ptr(self.val['log_var_']['impl_']) is not None:
-            yield 'log_var', describe(self.val['log_var_'], with_grad=False)
+        try:
+            t = member(self.val, 'transform')
+            mu, sigma, log_var = member(t, 'mu'), member(t, 'sigma'), member(self.val, 'log_var')
+        except (ValueError, gdb.error):
+            return
+        yield 'mu', describe(mu, with_grad=False)
+        yield 'sigma', describe(sigma, with_grad=False)
+        if tensor_impl(log_var) is not None:
+            yield 'log_var', describe(log_var, with_grad=False)
 
 
 class BernoulliPrinter:
@@ -308,24 +438,50 @@ class BernoulliPrinter:
         self.val = val
 
     def to_string(self):
-        return 'prob::Bernoulli event_dims=%d' % int(self.val['event_dims_'])
+        try:
+            return 'prob::Bernoulli event_dims=%d' % int(member(self.val, 'event_dims'))
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<prob::Bernoulli: %s>' % e
 
     def children(self):
-        yield 'logits', describe(self.val['logits_'], with_grad=False)
+        try:
+            logits = member(self.val, 'logits')
+        except (ValueError, gdb.error):
+            return
+        yield 'logits', describe(logits, with_grad=False)
 
 
 def tensor_list(v):
-    """The Tensors of a std::vector<Tensor> or a tg::TensorList (inline storage for a few, a vector beyond)."""
+    """The Tensors of a std::vector<Tensor> or a tg::TensorList: up to a few built in place in the bytes of its
+    inline storage; once it has spilled (a fifth tensor), all of them in a heap array (a Tensor*, or a std::vector
+    in older builds). Raises ValueError for anything that does not look like a valid list."""
     v = _deref(v)
-    if _strip(v.type).name == 'tg::TensorList':
-        n = int(v['size_'])
-        if n < 0 or n > 1 << 20:
-            raise ValueError('not a valid TensorList')
-        if n <= int(v['inline_capacity']):  # built in place in the bytes of inline_
-            elems = v['inline_'].address.cast(gdb.lookup_type('tg::Tensor').pointer())
-            return [(elems + i).dereference() for i in range(n)]
-        return _vector(v['spill_'])
-    return _vector(v)
+    if kind(_strip(v.type)) != 'TensorList':
+        return _vector(v)
+    n = int(member(v, 'size'))
+    spill = member(v, 'spill')
+    if _strip(spill.type).code == gdb.TYPE_CODE_STRUCT and '_M_impl' in {f.name for f in _strip(spill.type).fields()}:
+        items = _vector(spill)  # the older layout: a std::vector beside the inline tensors
+        if items:
+            if len(items) != n:
+                raise ValueError('size %d, but %d tensors spilled' % (n, len(items)))
+            return items
+        heap = None
+    else:
+        heap = _ptr(spill)
+    tensor = heap.type.target() if heap is not None else gdb.lookup_type('tg::Tensor')
+    inline = member(v, 'inline')
+    fits = _strip(inline.type).sizeof // _strip(tensor).sizeof  # inline_capacity, without reading a static
+    if heap is not None:
+        capacity = int(member(v, 'capacity'))
+        if n < 0 or n > capacity or capacity > 1 << 20:
+            raise ValueError('size %d, capacity %d: not a valid TensorList' % (n, capacity))
+        elems = heap
+    else:
+        if n < 0 or n > fits:
+            raise ValueError('size %d with %d inline and nothing spilled: not a valid TensorList' % (n, fits))
+        elems = inline.address.cast(tensor.pointer())
+    return [(elems + i).dereference() for i in range(n)]
 
 
 class TensorListPrinter:
@@ -335,8 +491,8 @@ class TensorListPrinter:
     def to_string(self):
         try:
             return 'TensorList of %d' % len(tensor_list(self.val))
-        except (ValueError, gdb.error, gdb.MemoryError):
-            return '<TensorList: unreadable>'
+        except (ValueError, gdb.error, gdb.MemoryError) as e:
+            return '<TensorList: %s>' % e
 
     def children(self):
         try:
@@ -350,15 +506,15 @@ class TensorListPrinter:
         return 'array'
 
 
-PRINTERS = {
-    'tg::Tensor': TensorPrinter,
-    'tg::TensorImpl': TensorPrinter,
-    'tg::TapeEntry': TapeEntryPrinter,
-    'tg::TensorList': TensorListPrinter,
-    'tg::Tape': TapePrinter,
-    'std::source_location': SourceLocationPrinter,
-    'tg::prob::Normal': NormalPrinter,
-    'tg::prob::Bernoulli': BernoulliPrinter,
+PRINTERS = {  # by kind(type): the type's last name in namespace tg
+    'Tensor': TensorPrinter,
+    'TensorImpl': TensorPrinter,
+    'TapeEntry': TapeEntryPrinter,
+    'TensorList': TensorListPrinter,
+    'Tape': TapePrinter,
+    'Dims': ShapePrinter,  # tg::Shape is a typedef of it
+    'prob::Normal': NormalPrinter,
+    'prob::Bernoulli': BernoulliPrinter,
 }
 
 
@@ -367,13 +523,13 @@ def lookup(val):
     if t.code in (gdb.TYPE_CODE_REF, gdb.TYPE_CODE_RVALUE_REF):
         t = t.target()
     t = t.unqualified()
-    while t.code == gdb.TYPE_CODE_TYPEDEF:  # tg::Shape is a typedef of tg::Dims
-        if t.name == 'tg::Shape':
+    while t.code == gdb.TYPE_CODE_TYPEDEF:  # before libstdc++'s printers see a typedef's target
+        if t.name in ('tg::Shape', 'tg::Dims'):
             return ShapePrinter(val)
         t = t.target().unqualified()
-    if t.name == 'tg::Dims':
-        return ShapePrinter(val)
-    printer = PRINTERS.get(t.name) if t.name else None
+    if t.name == 'std::source_location':
+        return SourceLocationPrinter(val)
+    printer = PRINTERS.get(kind(t))
     return printer(val) if printer else None
 
 
@@ -382,9 +538,9 @@ def lookup(val):
 
 def current_tape():
     try:
-        return gdb.parse_and_eval('tg::current_tape()')
+        return gdb.parse_and_eval(CURRENT_TAPE)
     except gdb.error as e:
-        raise gdb.GdbError('tg: cannot call tg::current_tape() (is the program running?): %s' % e)
+        raise gdb.GdbError('tg: cannot call %s (is the program running?): %s' % (CURRENT_TAPE, e))
 
 
 def _norm(view):
@@ -408,10 +564,14 @@ print_tape shows them: index, op, name, shape, first values, |grad| after backwa
         rows = []
         for i in range(first, len(entries)):
             e = entries[i]
-            out = TensorView(tensor_impl(e['out']))
-            g = out.grad()
-            rows.append((str(i), _cstr(e['op'], 64), out.name or '-', shape_str(out.shape), out.values_str(4),
-                         _fmt(_norm(g)) if g is not None else '-', where_str(e['where'])))
+            try:
+                out = TensorView(tensor_impl(member(e, 'out')))
+                g = out.grad()
+                rows.append((str(i), _cstr(member(e, 'op'), 64), out.name or '-', shape_str(out.shape),
+                             out.values_str(4), _fmt(_norm(g)) if g is not None else '-',
+                             where_str(member(e, 'where'))))
+            except (ValueError, gdb.error, gdb.MemoryError) as err:  # one bad entry does not hide the others
+                rows.append((str(i), '<unreadable: %s>' % err, '', '', '', '', ''))
         header = ('#', 'op', 'name', 'shape', 'values', '|grad|', 'where')
         width = [max([w] + [len(r[c]) for r in rows]) for c, w in enumerate((4, 12, 10, 10, 42, 9, 0))]
         lines = ['tape: %d entries' % len(entries)]
@@ -421,13 +581,28 @@ print_tape shows them: index, op, name, shape, first values, |grad| after backwa
 
 
 def _find_on_tape(name):
-    """The newest tensor named `name` on the current tape: an entry's output or one of its inputs."""
+    """The tensor named `name` on the current tape (an entry's output or one of its inputs) that backward reaches:
+    detach() keeps the name, so a name may belong to the tensor on the tape and to detached copies of it (DReG's
+    q with mu and log_var detached, z.detach()). Preferred, in this order: one with a gradient, one that requires
+    grad, one recorded by an op; among equals the newest. Entries that cannot be read are passed over."""
+    best, best_rank = None, None
     for e in reversed(tape_entries(current_tape())):
-        for t in [e['out']] + tensor_list(e['inputs']):
-            impl = tensor_impl(t)
-            if impl is not None and TensorView(impl).name == name:
-                return t
-    return None
+        try:
+            tensors = [member(e, 'out')] + tensor_list(member(e, 'inputs'))
+        except (ValueError, gdb.error, gdb.MemoryError):
+            continue
+        for t in tensors:
+            try:
+                impl = tensor_impl(t)
+                view = None if impl is None else TensorView(impl)
+            except (ValueError, gdb.error, gdb.MemoryError):
+                continue
+            if view is None or view.name != name:
+                continue
+            rank = (view.grad() is not None, view.requires_grad, view.entry >= 0)
+            if best_rank is None or rank > best_rank:  # strictly better: the newest of equals stays
+                best, best_rank = t, rank
+    return best
 
 
 class GradCommand(gdb.Command):
@@ -448,11 +623,14 @@ name on the current tape (a parameter's name like decoder.0.weight works). Shows
             val = _find_on_tape(name)
         if val is None:
             raise gdb.GdbError("tg-grad: no variable and no tensor on the tape is named '%s'" % name)
-        view = tensor_view(val)
-        if view is None:
-            gdb.write('%s: (undefined)\n' % name)
-            return
-        g = view.grad()
+        try:
+            view = tensor_view(val)
+            if view is None:
+                gdb.write('%s: (undefined)\n' % name)
+                return
+            g = view.grad()
+        except (ValueError, gdb.MemoryError) as err:
+            raise gdb.GdbError('tg-grad: %s cannot be read: %s' % (name, err))
         text = 'no grad (backward has not reached it)' if g is None else \
             shape_str(g.shape) + ' ' + g.values_str(24) + ', |grad| = ' + _fmt(_norm(g))
         gdb.write('grad of %s: %s\n' % (view.head(), text))
@@ -469,7 +647,10 @@ for log_w (K, B) these are the normalised importance weights w_k / sum_j w_j of 
         args = gdb.string_to_argv(arg)
         if not args:
             raise gdb.GdbError('usage: tg-softmax EXPR [AXIS]')
-        view = tensor_view(gdb.parse_and_eval(args[0]))
+        try:
+            view = tensor_view(gdb.parse_and_eval(args[0]))
+        except (ValueError, gdb.MemoryError) as err:
+            raise gdb.GdbError('tg-softmax: %s: %s' % (args[0], err))
         if view is None:
             raise gdb.GdbError('tg-softmax: %s is undefined' % args[0])
         axis = int(args[1]) if len(args) > 1 else 0

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 
+#include "autodiff/kernels.hpp"
 #include "autodiff/simd.hpp"
 
 namespace tg::nn {
@@ -206,6 +207,7 @@ void adam_update_reference(std::int64_t n, T* p, const T* grad, T* m, T* v, cons
 // values go through the plain loop.
 template <class T>
 void adam_update(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOptions& o, double lr, std::int64_t t) {
+  if (kernels::reference_mode()) return adam_update_reference(n, p, grad, m, v, o, lr, t);  // the plain twin
   using V = simd::Vec<T>;
   constexpr std::int64_t W = simd::width<T>;
   const AdamScalars<T> c(o, lr, t);
@@ -216,7 +218,7 @@ void adam_update(std::int64_t n, T* p, const T* grad, T* m, T* v, const AdamOpti
     if (c.weight_decay) g = g + c.wd * pi;
     mi = c.w < T(0.5) ? V(mi + c.w * (g - mi)) : V(g - (g - mi) * (T(1) - c.w));
     vi = vi * c.b2 + c.one_minus_b2 * g * g;
-    const V denom = simd::stdx::sqrt(vi) / c.bc2_sqrt + c.eps;
+    const V denom = simd::sqrt(vi) / c.bc2_sqrt + c.eps;
     simd::store(mi, m + i);
     simd::store(vi, v + i);
     simd::store(V(pi + c.minus_step * mi / denom), p + i);

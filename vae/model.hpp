@@ -63,7 +63,7 @@ struct Architecture {
   std::string activation = "relu";
   std::string init = "pytorch";          // "pytorch" (nn.Linear's default) or "glorot" (Glorot uniform, zero bias)
   std::string likelihood = "bernoulli";  // p(x|z): "bernoulli" (binary x) or "normal" (continuous x, diagonal)
-  std::string posterior = "gaussian";    // q(z|x): "gaussian" (VAE) or "coupling" (FlowVAE, flow.hpp)
+  std::string posterior = "gaussian";    // q(z|x): "gaussian" (VAE) or "coupling" (FlowVAE, coupling.hpp)
   std::int64_t coupling_layers = 4;      // with posterior "coupling": affine coupling layers after the Gaussian
   std::string describe() const;          // "784-400-20 relu", "784-200-200-50 tanh, 4 coupling layers"
 };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -486,6 +487,151 @@ std::vector<TestCase> test_cases(const fs::path& file) {
     out.push_back({args[0], args.size() > 1 ? args[1] : "", file, line_of(text, at), code.substr(body, end - body)});
   }
   return out;
+}
+
+// ---- comments ---------------------------------------------------------------------------------------------------
+
+std::vector<std::string> tracked_files(const fs::path& root) {
+  std::vector<std::string> files;
+  std::string quoted = "'";
+  for (char c : root.string()) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  quoted += "'";
+  if (FILE* pipe = popen(("git -C " + quoted + " ls-files -z 2>/dev/null").c_str(), "r")) {
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+    const int status = pclose(pipe);
+    for (std::size_t a = 0; status == 0 && a < out.size();) {
+      const std::size_t e = std::min(out.find('\0', a), out.size());
+      if (fs::is_regular_file(root / out.substr(a, e - a))) files.push_back(out.substr(a, e - a));
+      a = e + 1;
+    }
+  }
+  if (files.empty()) {  // not a git checkout
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+      const std::string rel = fs::relative(it->path(), root).generic_string();
+      if (it->is_directory() && (rel.rfind("build", 0) == 0 || rel == "out" || rel == ".git")) {
+        it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file()) files.push_back(rel);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+namespace {
+
+// Appends the comment text[a, b), which starts on line `line`, one CommentLine per line. In a block comment the
+// '*' that opens a continuation line is dropped.
+void emit(std::vector<CommentLine>& out, const std::string& text, std::size_t a, std::size_t b, std::size_t line,
+          bool block) {
+  b = std::min(b, text.size());
+  for (bool first = true; a <= b; first = false, ++line) {
+    const std::size_t e = std::min(text.find('\n', a), b);
+    std::string s = text.substr(a, e - a);
+    if (block && !first) {
+      const std::size_t k = s.find_first_not_of(" \t");
+      if (k != std::string::npos && s[k] == '*') s = s.substr(k + 1);
+    }
+    if (!trim(s).empty()) out.push_back({line, s});
+    if (e >= b) break;
+    a = e + 1;
+  }
+}
+
+// Moves i to `to` (at most the end of t), counting the newlines passed in line.
+void advance(const std::string& t, std::size_t& i, std::size_t to, std::size_t& line) {
+  to = std::min(to, t.size());
+  line +=
+      static_cast<std::size_t>(std::count(t.begin() + static_cast<long>(i), t.begin() + static_cast<long>(to), '\n'));
+  i = to;
+}
+
+std::vector<CommentLine> cpp_comments(const std::string& t) {
+  std::vector<CommentLine> out;
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < t.size();) {
+    const char c = t[i];
+    if (c == '/' && i + 1 < t.size() && t[i + 1] == '/') {
+      const std::size_t e = std::min(t.find('\n', i), t.size());
+      emit(out, t, i + 2, e, line, false);
+      advance(t, i, e, line);
+    } else if (c == '/' && i + 1 < t.size() && t[i + 1] == '*') {
+      const std::size_t e = std::min(t.find("*/", i + 2), t.size());
+      emit(out, t, i + 2, e, line, true);
+      advance(t, i, e + 2, line);
+    } else if (c == '"' && i > 0 && t[i - 1] == 'R') {  // raw string R"delim( ... )delim"
+      const std::size_t open = std::min(t.find('(', i), t.size());
+      const std::string close = ")" + t.substr(i + 1, open - i - 1) + "\"";
+      const std::size_t e = t.find(close, open);
+      advance(t, i, e == std::string::npos ? t.size() : e + close.size(), line);
+    } else if (c == '"' || (c == '\'' && !(i > 0 && std::isalnum(static_cast<unsigned char>(t[i - 1]))))) {
+      std::size_t e = i + 1;
+      while (e < t.size() && t[e] != c && t[e] != '\n') e += t[e] == '\\' ? 2 : 1;
+      advance(t, i, e + 1, line);
+    } else {
+      advance(t, i, i + 1, line);
+    }
+  }
+  return out;
+}
+
+// Python, shell and CMake: '#' to the end of the line, outside quotes.
+enum class Lang { python, shell, cmake };
+
+std::vector<CommentLine> hash_comments(const std::string& t, Lang lang) {
+  std::vector<CommentLine> out;
+  std::size_t line = 1;
+  auto at_line_start = [&t](std::size_t i) {  // only spaces before i on its line
+    while (i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t')) --i;
+    return i == 0 || t[i - 1] == '\n';
+  };
+  for (std::size_t i = 0; i < t.size();) {
+    const char c = t[i];
+    const bool triple = lang == Lang::python && (t.compare(i, 3, R"(""")") == 0 || t.compare(i, 3, "'''") == 0);
+    if (c == '#' && lang == Lang::cmake && t.compare(i, 3, "#[[") == 0) {  // a bracket comment #[[ ... ]]
+      const std::size_t e = std::min(t.find("]]", i), t.size());
+      emit(out, t, i + 3, e, line, false);
+      advance(t, i, e + 2, line);
+    } else if (c == '#') {
+      const std::size_t e = std::min(t.find('\n', i), t.size());
+      const bool shebang = i == 0 && t.compare(0, 2, "#!") == 0;
+      const bool starts = lang != Lang::shell || i == 0 || space(t[i - 1]) || t[i - 1] == ';';
+      if (!shebang && starts) emit(out, t, i + 1, e, line, false);
+      advance(t, i, starts ? e : i + 1, line);
+    } else if (triple) {
+      const std::string q = t.substr(i, 3);
+      std::size_t e = i + 3;
+      while (e < t.size() && t.compare(e, 3, q) != 0) e += t[e] == '\\' ? 2 : 1;
+      if (at_line_start(i)) emit(out, t, i + 3, e, line, false);  // a docstring
+      advance(t, i, e + 3, line);
+    } else if (c == '"' || (c == '\'' && lang != Lang::cmake)) {
+      // Python strings end with their line; shell and CMake strings may span lines; '...' in shell has no escapes
+      std::size_t e = i + 1;
+      while (e < t.size() && t[e] != c && !(lang == Lang::python && t[e] == '\n'))
+        e += t[e] == '\\' && !(lang == Lang::shell && c == '\'') ? 2 : 1;
+      advance(t, i, e + 1, line);
+    } else if (c == '\\') {
+      advance(t, i, i + 2, line);
+    } else {
+      advance(t, i, i + 1, line);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<CommentLine> comments_of(const std::string& filename, const std::string& text) {
+  const fs::path p(filename);
+  const std::string name = p.filename().string(), ext = p.extension().string();
+  if (ext == ".cpp" || ext == ".hpp") return cpp_comments(text);
+  if (ext == ".py") return hash_comments(text, Lang::python);
+  if (ext == ".sh") return hash_comments(text, Lang::shell);
+  if (ext == ".cmake" || name == "CMakeLists.txt") return hash_comments(text, Lang::cmake);
+  return {};
 }
 
 // ---- Markdown ---------------------------------------------------------------------------------------------------

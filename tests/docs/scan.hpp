@@ -68,6 +68,24 @@ struct TestCase {
 };
 std::vector<TestCase> test_cases(const fs::path& file);
 
+// ---- comments -------------------------------------------------------------------------------------------------
+
+// The files of the repository at root that git tracks (relative, '/'-separated, sorted, only those present). Without
+// git (a source archive), every regular file outside .git and the build trees (build*, out).
+std::vector<std::string> tracked_files(const fs::path& root);
+
+// One line of a comment: its 1-based line and the comment's text on it, without the marker ("//", "/*", "#", the
+// '*' that opens a line inside a block comment, or the quotes of a docstring).
+struct CommentLine {
+  std::size_t line = 0;
+  std::string text;
+};
+// The comments of a source file, in order. The kind of file is told by its name: C++ (.cpp, .hpp): // and /* */
+// outside string and character literals; Python (.py): # outside strings, and the triple-quoted strings that open a
+// line (docstrings); shell (.sh), CMake (.cmake, CMakeLists.txt): # at the start of a line or after a space, outside
+// quotes, except a first #! line. Other files have none.
+std::vector<CommentLine> comments_of(const std::string& filename, const std::string& text);
+
 // ---- Markdown ---------------------------------------------------------------------------------------------------
 
 struct MdBlock {

@@ -1,7 +1,7 @@
 // Equation -> code -> test, checked. Every equation of docs/derivations/<page>.md carries a tag \tag{page.n}, and
 // right under it one line in the format of docs/derivations/README.md ("Writing a derivation page"):
 //
-//   (page.n) Computed by: `tg::qualified::name` in `dir/file.cpp`; checked by: test `exact test case name`.
+//   (page.n) Computed by: `tg::qualified::name` in `FOLDER/FILE.cpp`; checked by: test `exact test case name`.
 //
 // These tests hold every such line to its word: the function is defined in that file and the tag is inside its
 // body; the tag appears in no other function of the library; the test case exists exactly once in the suite,

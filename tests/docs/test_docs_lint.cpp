@@ -5,8 +5,9 @@
 //   - an equation tag is never inside math as (page.n), where `_` and `.` would be typeset: it is \tag{page.n};
 //   - every table row has as many cells as its header (a bare '|' inside a cell, even in code or math, splits it);
 //   - every relative link and image resolves to a file of the repository (and to a heading, with #anchor);
-//   - every backticked path of the repository (`vae/iwae.cpp`, `tests/nn/test_optim.cpp:84`, `build/test/...`)
-//     exists, with the line, and build paths name a preset's build directory;
+//   - every backticked path of the repository (`vae/iwae.cpp`, `build/test/...`) exists, a path with a line number
+//     (file:N) has that line, and build paths name a preset's build directory (test_comments.cpp checks that a
+//     file:N also names what is on the line);
 //   - every backticked `tg::...` name is declared in a header of the library (or is a library's CMake target).
 #include <algorithm>
 #include <catch2/catch.hpp>
