@@ -222,7 +222,7 @@ std::string failed_load(const std::string& path) {
 
 TEST_CASE("Checkpoint load is all or nothing: a bad value anywhere changes no parameter and no optimiser state",
           "[nn][checkpoint][hostile]") {
-  // optim.step = -1 comes after every parameter in the file: it used to be found after they had been copied in
+  // optim.step = -1 comes after every parameter in the file: it must be found before they are copied in
   const Damaged step("step.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "optim.step"), 0, -1); });
   CHECK(failed_load(step.path) == "checkpoint: " + step.path + ": optim.step is -1, but must be >= 0 and at most 2^53 (9007199254740992)");
   const Damaged epoch("epoch.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "train.epoch"), 0, -4); });

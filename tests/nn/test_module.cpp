@@ -158,8 +158,8 @@ TEST_CASE("Module registration rejects dots, empty and repeated names", "[nn][mo
 }
 
 TEST_CASE("Module registration takes time linear in the number of submodules (200,000 layers)", "[nn][module]") {
-  // Each registration used to scan every earlier one: 200,000 layers took minutes (a checkpoint's card asked for
-  // that many coupling layers). A set of names makes it linear; the mutation catalogue's timeout catches a scan.
+  // A registration that scanned every earlier one would take minutes for 200,000 layers (a checkpoint's card may ask
+  // for that many coupling layers); the set of names makes it linear, and a mutation's timeout catches a scan.
   struct Deep : Module {
     Deep() {
       for (int i = 0; i < 200000; ++i) register_module(std::to_string(i), std::make_shared<Module>());
