@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "nn/io/crc.hpp"
@@ -395,8 +396,8 @@ std::size_t decode_budget(std::size_t input_bytes, std::size_t cap) {
 }
 
 std::string describe_budget(std::size_t input_bytes, std::size_t cap) {
-  return std::to_string(max_expansion) + " x " + std::to_string(input_bytes) + " input bytes + 1 MiB, at most " +
-         std::to_string(cap);
+  return std::to_string(max_expansion) + " x " + std::to_string(input_bytes) + " input bytes + 1 MiB" +
+         (cap == SIZE_MAX ? "" : ", at most " + std::to_string(cap));
 }
 
 std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::string& what, std::size_t cap) {
@@ -409,7 +410,13 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::
     p = skip_gzip_header(data, p, what);
     const std::size_t begin = n;
     Inflater inflater(data, p, what, "gzip", 0, out, n, max_output);
-    p = inflater.run();
+    try {
+      p = inflater.run();
+    } catch (const std::runtime_error& e) {  // the limit is the read's budget: say so
+      if (std::string_view(e.what()).find("exceeds the limit") == std::string_view::npos) throw;
+      throw std::runtime_error(std::string(e.what()) +
+                               " (the budget of a gzip read: " + describe_budget(data.size(), cap) + ")");
+    }
     n = inflater.n();
     if (data.size() - p < 8) fail_at(what, data.size(), "truncated gzip trailer (CRC-32 and length)");
     const std::uint32_t crc = crc32(std::span(out).subspan(begin, n - begin));

@@ -212,8 +212,8 @@ void NpzReader::check_method(const Entry& e, std::uint64_t local, const std::str
                  " is not supported (only 0, stored, and 8, deflated)");
   if (e.method == 0 && e.compressed != e.size)
     zip_fail(what_, local,
-             quoted + " is stored (method 0), but declares " + std::to_string(e.size) + " bytes and stores " +
-                 std::to_string(e.compressed) + sizes + "; a stored entry's sizes are equal");
+             quoted + " is stored (method 0), but declares " + std::to_string(e.size) + " bytes" + sizes +
+                 " and stores " + std::to_string(e.compressed) + "; a stored entry's sizes are equal");
   if (e.method == 8 && e.size / max_deflate_ratio > e.compressed)
     zip_fail(what_, local,
              quoted + " declares " + std::to_string(e.size) + " bytes" + sizes + " from " +
