@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -103,7 +104,9 @@ struct Reader {
   }
   std::int64_t count(const std::string& name) {  // a non-negative int64 scalar: train.epoch, optim.step, ...
     const auto v = scalar<std::int64_t>(name, "i8");
-    if (v < 0) error(name + " is " + std::to_string(v) + ", but must be >= 0");
+    if (v < 0 || v > max_count)
+      error(name + " is " + std::to_string(v) + ", but must be >= 0 and at most 2^53 (" + std::to_string(max_count) +
+            ")");
     return v;
   }
 };
@@ -114,7 +117,7 @@ io::NpyArray text_npy(const std::string& s) {
 }
 
 // Entry i of the archive, a text.<key> entry: uint8 (n,), at most max_text_bytes (refused before decompressing more).
-std::string read_text(const io::NpzReader* zip, std::ptrdiff_t i, const std::string& path) {
+std::string read_text(const io::NpzReader* zip, std::ptrdiff_t i, const std::string& path, std::size_t& total) {
   const std::string& name = zip->entries()[static_cast<std::size_t>(i)].name;
   io::NpyArray a;
   try {
@@ -126,6 +129,10 @@ std::string read_text(const io::NpzReader* zip, std::ptrdiff_t i, const std::str
     fail("checkpoint", path + ": " + io::printable_name(name) + " is " + shape_str(a.shape) + " " +
                            npy_dtype_name(a.dtype) +
                            ", but text must be uint8 (n,) with n <= " + std::to_string(max_text_bytes));
+  total += a.bytes.size();
+  if (total > max_text_total)
+    fail("checkpoint", path + ": the text entries up to " + io::printable_name(name) + " hold " +
+                           std::to_string(total) + " bytes, more than the budget of " + std::to_string(max_text_total));
   return std::string(a.bytes.begin(), a.bytes.end());
 }
 
@@ -187,9 +194,13 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
     if (!bad.empty()) refuse(bad + ", but a parameter must be finite");
     out.emplace_back(name, to_npy(p));
   }
-  if (state.epoch < 0 || state.step < 0)
+  if (state.epoch < 0 || state.step < 0 || state.epoch > max_count || state.step > max_count)
     refuse("epoch is " + std::to_string(state.epoch) + " and step " + std::to_string(state.step) +
-           ", but both must be >= 0");
+           ", but both must be >= 0 and at most 2^53");
+  if (state.rngs.size() * 3 + state.meta.size() + state.text.size() > max_state_entries)
+    refuse(std::to_string(state.rngs.size()) + " generators, " + std::to_string(state.meta.size()) + " meta and " +
+           std::to_string(state.text.size()) + " text entries make more than the " + std::to_string(max_state_entries) +
+           " entries of state a checkpoint may hold");
   if (optimizer) {
     const OptimizerState s = optimizer->state();
     try {
@@ -197,6 +208,7 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
     } catch (const Error& e) {
       refuse(std::string("optimiser state: ") + e.what());
     }
+    if (s.step > max_count) refuse("optim.step is " + std::to_string(s.step) + ", but must be at most 2^53");
     for (const auto& [name, t] : s.buffers) out.emplace_back("optim." + s.kind + "." + name, to_npy(t));
     out.emplace_back("optim.step", scalar_npy<std::int64_t>(s.step));
   }
@@ -204,10 +216,14 @@ void save_checkpoint(const std::string& path, const Module& model, const Optimiz
   out.emplace_back("train.step", scalar_npy<std::int64_t>(state.step));
   for (const auto& [name, s] : state.rngs) save_rng(out, name, s);
   for (const auto& [key, value] : state.meta) out.emplace_back("meta." + key, scalar_npy<double>(value));
+  std::size_t text_bytes = 0;
   for (const auto& [key, value] : state.text) {
     if (value.size() > max_text_bytes)
       fail("checkpoint", path + ": text." + key + " has " + std::to_string(value.size()) + " bytes, at most " +
                              std::to_string(max_text_bytes) + " are allowed");
+    if ((text_bytes += value.size()) > max_text_total)
+      refuse("the text entries up to text." + key + " hold " + std::to_string(text_bytes) +
+             " bytes, more than the budget of " + std::to_string(max_text_total));
     out.emplace_back("text." + key, text_npy(value));
   }
   io::save_npz(path, out);  // path.tmp, then rename
@@ -246,7 +262,18 @@ static void read_train_state(Reader& r, TrainState& state) {
   }
   for (auto& [name, s] : state.rngs) s = load_rng(r, name);
   for (auto& [key, value] : state.meta) value = r.scalar<double>("meta." + key, "f8");
-  for (auto& [key, value] : state.text) value = read_text(r.zip.get(), r.find("text." + key), r.path);
+  std::size_t text_bytes = 0;
+  for (auto& [key, value] : state.text) value = read_text(r.zip.get(), r.find("text." + key), r.path, text_bytes);
+}
+
+// The training state's entries (rng.*, meta.*, text.*) count against max_state_entries, checked before any is read.
+static void check_state_entries(const io::NpzReader& zip, const std::string& path) {
+  std::size_t n = 0;
+  for (const io::NpzReader::Entry& e : zip.entries())
+    n += starts_with(e.name, "rng.") || starts_with(e.name, "meta.") || starts_with(e.name, "text.") ? 1 : 0;
+  if (n > max_state_entries)
+    fail("checkpoint", path + ": has " + std::to_string(n) + " rng.*, meta.* and text.* entries, more than the " +
+                           std::to_string(max_state_entries) + " a checkpoint may hold");
 }
 
 // Opens the file with a budget from what the model and optimiser need (plus room for the training state), so
@@ -263,6 +290,8 @@ static void open_checkpoint(Reader& r, const NamedTensors& params, const Optimiz
   } catch (const std::runtime_error& e) {
     fail("checkpoint", e.what());
   }
+  check_declared_total(*r.zip, r.bytes.size(), r.path);
+  check_state_entries(*r.zip, r.path);
   r.used.assign(r.zip->entries().size(), false);
 }
 
@@ -304,6 +333,29 @@ TrainState load_checkpoint(const std::string& path, Module& model, Optimizer* op
   return state;
 }
 
+void check_declared_total(const io::NpzReader& zip, std::size_t file_bytes, const std::string& path) {
+  const std::size_t budget = io::decode_budget(file_bytes, SIZE_MAX);
+  std::size_t total = 0;
+  for (const io::NpzReader::Entry& e : zip.entries()) {
+    if (e.size > budget - total)
+      fail("checkpoint", path + ": its entries up to " + io::printable_name(e.name) + ".npy declare more than the " +
+                             "budget of " + std::to_string(budget) + " bytes (" +
+                             io::describe_budget(file_bytes, SIZE_MAX) + ")");
+    total += e.size;
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const io::NpzReader& zip,
+                                                                      const std::string& path) {
+  check_state_entries(zip, path);
+  std::vector<std::pair<std::string, std::string>> text;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < zip.entries().size(); ++i)
+    if (starts_with(zip.entries()[i].name, "text."))
+      text.emplace_back(zip.entries()[i].name.substr(5), read_text(&zip, static_cast<std::ptrdiff_t>(i), path, total));
+  return text;
+}
+
 std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const std::string& path) {
   std::vector<std::uint8_t> bytes;
   std::unique_ptr<io::NpzReader> zip;
@@ -313,11 +365,7 @@ std::vector<std::pair<std::string, std::string>> read_checkpoint_text(const std:
   } catch (const std::runtime_error& e) {
     fail("checkpoint", e.what());
   }
-  std::vector<std::pair<std::string, std::string>> text;
-  for (std::size_t i = 0; i < zip->entries().size(); ++i)
-    if (starts_with(zip->entries()[i].name, "text."))
-      text.emplace_back(zip->entries()[i].name.substr(5), read_text(zip.get(), static_cast<std::ptrdiff_t>(i), path));
-  return text;
+  return read_checkpoint_text(*zip, path);
 }
 
 }  // namespace tg::nn

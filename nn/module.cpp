@@ -9,19 +9,15 @@ static void check_local_name(const char* what, const std::string& name) {
     fail(what, "name is \"" + name + "\", but must not contain '.' (dots separate the levels of a full name)");
 }
 
-static bool has_name(const NamedTensors& params, const std::string& name) {
-  for (const auto& [n, t] : params)
-    if (n == name) return true;
-  return false;
+void Module::claim_name(const char* what, const std::string& name) {
+  if (!names_.insert(name).second) fail(what, "name \"" + name + "\" is already registered");
 }
 
 Tensor Module::register_parameter(const std::string& name, Tensor value) {
   check_local_name("register_parameter", name);
   if (!value.defined()) fail("register_parameter", name + " is an undefined Tensor");
   if (!value.is_leaf()) fail("register_parameter", name + " was computed by an op, but a parameter must be a leaf");
-  bool taken = has_name(params_, name);
-  for (const auto& child : children_) taken = taken || child.first == name;
-  if (taken) fail("register_parameter", "name \"" + name + "\" is already registered");
+  claim_name("register_parameter", name);
   value.requires_grad(true);
   value.name(name);
   params_.emplace_back(name, value);
@@ -31,9 +27,7 @@ Tensor Module::register_parameter(const std::string& name, Tensor value) {
 void Module::add_child(const std::string& name, std::shared_ptr<Module> child) {
   check_local_name("register_module", name);
   if (!child) fail("register_module", name + " is a null module");
-  bool taken = has_name(params_, name);
-  for (const auto& c : children_) taken = taken || c.first == name;
-  if (taken) fail("register_module", "name \"" + name + "\" is already registered");
+  claim_name("register_module", name);
   // Name the tensors by their path from here; a parent registering this module later extends the names again.
   for (auto& [full, t] : child->named_parameters()) t.name(name + "." + full);
   child->train(training_);

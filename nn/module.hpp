@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -45,8 +46,10 @@ class Module {
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> child);
   void collect(const std::string& prefix, NamedTensors& out) const;
+  void claim_name(const char* what, const std::string& name);
   NamedTensors params_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  std::unordered_set<std::string> names_;  // of params_ and children_: registering n modules takes O(n), not O(n^2)
   bool training_ = true;
 };
 

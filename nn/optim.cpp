@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "autodiff/runtime/kernels.hpp"
 #include "autodiff/runtime/simd.hpp"
@@ -235,6 +236,7 @@ template void adam_update<double>(std::int64_t, double*, const double*, double*,
                                   std::int64_t);
 
 void Adam::step() {
+  if (steps_ == std::numeric_limits<std::int64_t>::max()) fail("adam", "the step count is 2^63 - 1 and cannot grow");
   ++steps_;
   for (std::size_t i = 0; i < params_.size(); ++i) {
     Tensor& p = params_[i].second;

@@ -26,7 +26,22 @@ struct ModelCard {
 std::vector<std::pair<std::string, std::string>> model_card_entries(const ModelCard& card);
 ModelCard model_card_from(const std::vector<std::pair<std::string, std::string>>& text, const std::string& where);
 
-// The card of a checkpoint file, read without building a model.
+// Plausibility limits of a card: model_card_from refuses widths (data_dim, hidden, latent) above max_card_width,
+// more than max_card_hidden_layers hidden layers, and more than max_card_coupling_layers coupling layers.
+inline constexpr std::int64_t max_card_width = std::int64_t{1} << 20;
+inline constexpr std::size_t max_card_hidden_layers = 64;
+inline constexpr std::int64_t max_card_coupling_layers = 1024;
+
+// Compares every size the card gives with the shapes of the file's weights, read from their .npy headers (nothing
+// is decompressed): encoder.I.weight and decoder.I.weight for each layer, no layer more, the dtype, and for the
+// coupling posterior flow.context.0.weight and flow.I.net.0.weight for each coupling layer. Throws tg::Error naming
+// the card's value, the entry and its shape in the file. The model the card describes then holds no more than
+// the file declares (at most nn::io::max_expansion times its size, nn::check_declared_total).
+void check_card_against_file(const ModelCard& card, const nn::io::NpzReader& zip, const std::string& path);
+
+// The card of a checkpoint file, read without building a model and checked against the file
+// (check_card_against_file): what load_vae and train_vae --resume build from, so both accept and refuse the same
+// files. A file of the two-layer model (which has no card) is named as such.
 ModelCard read_model_card(const std::string& path);
 
 // save_checkpoint with the card's entries added to state.text. With optimizer = nullptr and a default state,

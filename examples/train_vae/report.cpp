@@ -6,10 +6,13 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "nn/io/gzip.hpp"
+#include "nn/io/npy.hpp"
 #include "nn/io/png.hpp"
 #include "nn/io/svg.hpp"
 
@@ -36,6 +39,13 @@ std::vector<std::int64_t> log_px_ks(const std::vector<EpochMetrics>& rows) {
   return ks;
 }
 
+// Text for an HTML page: the command line and the data folder are the user's, and may hold <, > or &.
+std::string html(const std::string& text) {
+  std::string out;
+  for (const char c : text) out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
+  return out;
+}
+
 // The width and height of a PNG file from its IHDR chunk (bytes 16..23, big-endian); 0, 0 if unreadable.
 std::pair<int, int> png_size(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -59,6 +69,70 @@ void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>&
     os << ',' << num(r.kl, 4) << ',' << r.active_units << '\n';
   }
   write_text(path, os.str());
+}
+
+namespace {
+
+std::vector<std::string> split_csv(const std::string& line) {
+  std::vector<std::string> fields(1);
+  for (const char c : line) {
+    if (c == ',')
+      fields.emplace_back();
+    else
+      fields.back().push_back(c);
+  }
+  return fields;
+}
+
+// The lines of a CSV file (at most 64 MiB), or none if there is no file.
+std::vector<std::string> csv_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  if (!std::filesystem::exists(path)) return lines;
+  const std::vector<std::uint8_t> bytes = nn::io::read_file_bytes(path, std::size_t{64} << 20);
+  std::istringstream in(std::string(bytes.begin(), bytes.end()));
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+double field(const std::string& path, std::size_t line, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0')
+    fail("--resume", path + ": line " + std::to_string(line + 1) + ": " + nn::io::printable_name(text.substr(0, 40)) +
+                         " is not a number (move the file away to start the metrics afresh)");
+  return v;
+}
+
+}  // namespace
+
+std::vector<EpochMetrics> read_metrics(const std::string& dir, std::int64_t epochs) {
+  const std::string path = dir + "/metrics.csv";
+  const std::vector<std::string> lines = csv_lines(path);
+  std::vector<EpochMetrics> rows;
+  if (lines.empty()) return rows;
+  const std::vector<std::string> header = split_csv(lines[0]);
+  for (std::size_t i = 1; i < lines.size() && static_cast<std::int64_t>(rows.size()) < epochs; ++i) {
+    const std::vector<std::string> f = split_csv(lines[i]);
+    if (f.size() != header.size() || f.size() < 6)
+      fail("--resume", path + ": line " + std::to_string(i + 1) + " has " + std::to_string(f.size()) +
+                           " fields, but the header has " + std::to_string(header.size()));
+    EpochMetrics r;
+    r.epoch = static_cast<std::int64_t>(field(path, i, f[0]));
+    if (r.epoch != static_cast<std::int64_t>(rows.size()) + 1) break;  // not the run the checkpoint continues
+    r.train_bound = field(path, i, f[1]), r.test_elbo = field(path, i, f[2]), r.test_iwae = field(path, i, f[3]);
+    for (std::size_t c = 4; c + 2 < f.size(); ++c)  // test_log_px_k<k>: the one column this row fills
+      if (!f[c].empty() && header[c].rfind("test_log_px_k", 0) == 0)
+        r.test_log_px = field(path, i, f[c]), r.log_px_k = std::atoll(header[c].c_str() + 13);
+    r.kl = field(path, i, f[f.size() - 2]), r.active_units = static_cast<std::int64_t>(field(path, i, f.back()));
+    rows.push_back(r);
+  }
+  const std::vector<std::string> timing = csv_lines(dir + "/timing.csv");
+  for (std::size_t i = 1; i < timing.size() && i <= rows.size(); ++i) {
+    const std::vector<std::string> f = split_csv(timing[i]);
+    if (f.size() == 3)
+      rows[i - 1].seconds = std::atof(f[1].c_str()), rows[i - 1].examples_per_s = std::atof(f[2].c_str());
+  }
+  return rows;
 }
 
 void write_timing_csv(const std::string& path, const std::vector<EpochMetrics>& rows) {
@@ -116,12 +190,13 @@ void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& r
 
 void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {
   std::ostringstream os;
-  os << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << page.title << "</title>\n"
+  os << "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" << html(page.title) << "</title>\n"
      << "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}"
      << "img{image-rendering:pixelated;max-width:100%;height:auto;margin:4px;border:1px solid #ccc}"
      << "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right;"
      << "border-bottom:1px solid #eee}figure{display:inline-block}</style></head><body>\n"
-     << "<h1>" << page.title << "</h1>\n<p><code>" << page.command << "</code></p>\n<p>" << page.summary << "</p>\n"
+     << "<h1>" << html(page.title) << "</h1>\n<p><code>" << html(page.command) << "</code></p>\n<p>"
+     << html(page.summary) << "</p>\n"
      << "<img src=\"curves.svg\" alt=\"training curves\">\n";
   // pictures at a whole multiple of their size (2x or 3x: one image pixel is a block of screen pixels, kept sharp by
   // image-rendering: pixelated), as large as fits the page

@@ -22,6 +22,10 @@ struct EpochMetrics {
 // depends on the machine: the same seed gives the same file byte for byte (with any number of threads). Wall-clock
 // times go to timing.csv: epoch, seconds, examples_per_s.
 void write_metrics_csv(const std::string& path, const std::vector<EpochMetrics>& rows, std::int64_t iwae_k);
+// The rows of epochs 1 to `epochs` that an earlier run wrote to metrics.csv and timing.csv in `dir` (the folder of
+// the checkpoint a run resumes from), so that a resumed run's files hold every epoch. Rows past `epochs` (written
+// after the checkpoint) are dropped; a missing file gives no rows. A malformed file is a tg::Error naming its line.
+std::vector<EpochMetrics> read_metrics(const std::string& dir, std::int64_t epochs);
 void write_timing_csv(const std::string& path, const std::vector<EpochMetrics>& rows);
 // images: (N, H*W) values in [0, 1], laid out `cols` per row with a 1-pixel gap.
 void write_image_grid(const std::string& path, const Tensor& images, std::int64_t cols, std::int64_t height = 28,

@@ -21,9 +21,14 @@ namespace tg::app {
 
 namespace {
 
-// The architecture a checkpoint's card records, checked against the data it is to train on.
+// The architecture a checkpoint's card records (checked against the file by read_model_card, as load_vae does),
+// checked against the data it is to train on.
 vae::Architecture resumed_architecture(const Options& o, std::int64_t data_dim) {
-  const vae::Architecture a = vae::read_model_card(o.resume).arch;
+  const vae::ModelCard card = vae::read_model_card(o.resume);
+  const vae::Architecture& a = card.arch;
+  if (card.dtype != f32)
+    fail("--resume " + o.resume, std::string("the checkpoint's model is ") + dtype_name(card.dtype) +
+                                     ", and train_vae trains float32 models (load it with vae::load_vae)");
   if (a.data_dim != data_dim)
     fail("--resume " + o.resume, "the checkpoint's model takes " + std::to_string(a.data_dim) +
                                      " values per example, but --data " + o.data + " has " + std::to_string(data_dim));
@@ -40,6 +45,19 @@ vae::Architecture architecture(const Options& o, std::int64_t data_dim) {
   return a;
 }
 
+// The options with the architecture `a` in place of the flags' (a resumed run trains the checkpoint's model): the
+// named architecture if `a` is one, else its sizes and activation.
+Options with_architecture(Options o, const vae::Architecture& a) {
+  vae::Architecture named = o.arch == "pytorch-examples" ? vae::pytorch_examples_architecture()
+                            : o.arch == "iwae-paper"
+                                ? vae::iwae_paper_architecture()
+                                : vae::Architecture{a.data_dim, o.hidden, o.latent, o.activation, "glorot"};
+  named.data_dim = a.data_dim, named.posterior = a.posterior;
+  if (named.describe() == a.describe() && named.init == a.init) return o;
+  o.arch = "", o.hidden = a.hidden, o.latent = a.latent, o.activation = a.activation, o.posterior = a.posterior;
+  return o;
+}
+
 // The model the flags ask for: one Gaussian stochastic layer (VAE), the flow posterior (FlowVAE), or two stochastic
 // layers (TwoLayerVAE); with its card (docs/checkpoints.md) when it has one stochastic layer. On --resume, a model
 // with one stochastic layer is the one the checkpoint's card describes; two layers are rebuilt from the flags.
@@ -54,7 +72,7 @@ Model make_model(const Options& o, std::int64_t data_dim, Generator& gen) {
     return {std::make_unique<vae::TwoLayerVAE>(a, gen), std::nullopt};
   }
   const vae::Architecture a = o.resume.empty() ? architecture(o, data_dim) : resumed_architecture(o, data_dim);
-  const vae::ModelCard card{a, f32, o.binarize, training_command(o)};
+  const vae::ModelCard card{a, f32, o.binarize, training_command(with_architecture(o, a))};
   if (a.posterior == "coupling") return {std::make_unique<vae::FlowVAE>(a, gen), card};
   return {std::make_unique<vae::VAE>(a, gen), card};
 }
@@ -181,6 +199,18 @@ double train_epoch(vae::Autoencoder& model, nn::Adam& opt, const nn::Dataset& tr
   return progress.mean_bound();
 }
 
+// The rows of the epochs a checkpoint has trained, from the metrics.csv beside it (a note if some are missing).
+std::vector<EpochMetrics> resumed_rows(const std::string& checkpoint, std::int64_t epochs) {
+  const std::string dir = std::filesystem::path(checkpoint).parent_path().string();
+  std::vector<EpochMetrics> rows = read_metrics(dir.empty() ? "." : dir, epochs);
+  if (static_cast<std::int64_t>(rows.size()) < epochs)
+    std::fprintf(stderr,
+                 "train_vae: note: %s/metrics.csv holds %zu of the checkpoint's %lld epochs; the files written "
+                 "now start from those\n",
+                 dir.empty() ? "." : dir.c_str(), rows.size(), static_cast<long long>(epochs));
+  return rows;
+}
+
 void print_summary(const Options& o, const EpochMetrics& m, const Evaluation& ev, std::int64_t log_px_k) {
   std::printf(
       "\nfinal (test, %s): ELBO %.2f, IWAE-%lld bound %.2f, log p(x) %.2f +- %.2f (k = %lld), KL %.2f, "
@@ -209,6 +239,7 @@ int run(const Options& o, const std::string& command_line) {
   if (!o.resume.empty()) {
     state = nn::load_checkpoint(o.resume, model, &opt);
     data_gen.set_state(state.rng("data")), noise_gen.set_state(state.rng("noise"));
+    state.meta.clear(), state.text.clear();  // entries train_vae does not write are not carried into its files
     if (state.epoch >= o.epochs)
       fail("--resume " + o.resume, "the checkpoint has already trained " + std::to_string(state.epoch) +
                                        " epochs, and --epochs is " + std::to_string(o.epochs) +
@@ -221,7 +252,8 @@ int run(const Options& o, const std::string& command_line) {
       static_cast<long long>(model.num_parameters()), o.data.c_str(), static_cast<long long>(data.train.size()),
       static_cast<long long>(data.test.size()), num_threads());
   std::fflush(stdout);
-  std::vector<EpochMetrics> rows;
+  // A resumed run's files hold every epoch: the rows the earlier run wrote beside its checkpoint, then the new ones.
+  std::vector<EpochMetrics> rows = o.resume.empty() ? std::vector<EpochMetrics>{} : resumed_rows(o.resume, state.epoch);
   Progress progress;
   Evaluation ev;
   for (std::int64_t epoch = state.epoch; epoch < o.epochs; ++epoch) {
@@ -243,7 +275,8 @@ int run(const Options& o, const std::string& command_line) {
                  static_cast<long long>(m.log_px_k), m.kl, static_cast<long long>(m.active_units));
     state.epoch = epoch + 1, state.step = opt.steps();
     state.rngs = {{"data", data_gen.state()}, {"noise", noise_gen.state()}};
-    save_model(o.out + "/checkpoint.npz", built, &opt, state);
+    // metrics.csv before the checkpoint: a run killed between the two resumes with every row (read_metrics drops
+    // the rows past the checkpoint's epoch)
     write_metrics_csv(o.out + "/metrics.csv", rows, o.k);
     write_timing_csv(o.out + "/timing.csv", rows);
     write_svg_chart(o.out + "/curves.svg", rows);
@@ -252,6 +285,7 @@ int run(const Options& o, const std::string& command_line) {
                    model.describe() + ", k = " + std::to_string(o.k) + ", epoch " + std::to_string(m.epoch),
                    write_pictures(model, x_test, data.test.height(), data.test.width(), o.out, picture_gen)};
     write_index_html(o.out + "/index.html", page, rows);
+    save_model(o.out + "/checkpoint.npz", built, &opt, state);
   }
   if (!rows.empty()) print_summary(o, rows.back(), ev, o.eval_k);
   if (!o.save_weights.empty()) {

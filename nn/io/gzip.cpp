@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 #include "nn/io/crc.hpp"
@@ -97,11 +99,10 @@ struct FixedCodes {
   fail_at("gzip", what, offset, why);
 }
 
-// A size the input claims (gzip's ISIZE, a zip entry's size) is a hint, never trusted for allocation: at most this
-// much is reserved up front; beyond it the buffer grows as the output really arrives.
+// A size the input claims (gzip's ISIZE, a zip entry's size) is a hint, never trusted for allocation: at most the
+// input's own size (plus 64 KiB) is reserved up front; beyond it the buffer grows as the output really arrives.
 std::size_t reserve_for(std::size_t hint, std::size_t input_size, std::size_t max_output) {
-  const std::size_t plausible = input_size > (max_output >> 3) ? max_output : 8 * input_size + (std::size_t{1} << 16);
-  return std::min({hint, plausible, max_output});
+  return std::min({hint, input_size + (std::size_t{1} << 16), max_output});
 }
 
 std::uint32_t le32(std::span<const std::uint8_t> d, std::size_t p) {
@@ -170,7 +171,7 @@ class Inflater {
   // Decodes every block; returns the offset of the first byte after the stream. The output ends at n() (the
   // buffer may be longer).
   std::size_t run() {
-    for (bool final = false; !final;) {
+    for (bool final = false; !final && n_ < stop_;) {
       final = bits(1) == 1;
       const std::uint32_t type = bits(2);
       if (type == 0) {
@@ -190,6 +191,7 @@ class Inflater {
     return in_.byte_pos();
   }
   std::size_t n() const { return n_; }
+  void stop_at(std::size_t n) { stop_ = n; }  // decode no further once this many bytes are out (inflate_prefix)
 
  private:
   [[noreturn]] void fail(const std::string& why) const { fail_at(format_, what_, offset_ + in_.offset(), why); }
@@ -234,7 +236,9 @@ class Inflater {
   void grow(std::size_t need) {
     if (need > max_ || n_ > max_ - need) fail("decoded data exceeds the limit of " + std::to_string(max_) + " bytes");
     const std::size_t doubled = std::max<std::size_t>(2 * out_.size(), std::size_t{1} << 16);
-    out_.resize(std::max(n_ + need, std::min(max_, doubled)));
+    const std::size_t size = std::max(n_ + need, std::min(max_, doubled));
+    out_.reserve(size);  // exactly: resize alone may take twice the old size, past the limit
+    out_.resize(size);
   }
 
   void stored_block() {  // RFC 1951 section 3.2.4
@@ -243,11 +247,12 @@ class Inflater {
     if (len != (~nlen & 0xFFFFu)) fail("stored block length " + std::to_string(len) + " does not match its complement");
     in_.align_to_byte();
     std::size_t& pos = in_.byte_pos();
-    if (data_.size() - pos < len) fail("truncated stored block of " + std::to_string(len) + " bytes");
-    if (out_.size() - n_ < len) grow(len);
-    std::copy_n(data_.data() + pos, len, out_.data() + n_);
-    pos += len;
-    n_ += len;
+    const std::size_t have = std::min<std::size_t>(len, data_.size() - pos);  // all of it, unless a prefix will do
+    if (have < len && n_ + have < stop_) fail("truncated stored block of " + std::to_string(len) + " bytes");
+    if (out_.size() - n_ < have) grow(have);
+    std::copy_n(data_.data() + pos, have, out_.data() + n_);
+    pos += have;
+    n_ += have;
   }
 
   void dynamic_tables(Huffman& lit, Huffman& dist) {  // RFC 1951 section 3.2.7
@@ -279,7 +284,7 @@ class Inflater {
   }
 
   void codes_block(const Huffman& lit, const Huffman& dist) {  // RFC 1951 section 3.2.5
-    for (;;) {
+    while (n_ < stop_) {
       int sym = decode(lit);
       if (sym < 256) {
         if (n_ == out_.size()) grow(1);
@@ -315,6 +320,7 @@ class Inflater {
   std::size_t offset_;
   std::vector<std::uint8_t>& out_;
   std::size_t base_, n_, max_;  // start of this stream's output, bytes written, output limit
+  std::size_t stop_ = SIZE_MAX;
 };
 
 // Skips a gzip header (RFC 1952 section 2.3) starting at `p`; returns the offset of the deflate data.
@@ -374,7 +380,28 @@ std::vector<std::uint8_t> inflate_raw(std::span<const std::uint8_t> data, const 
   return out;
 }
 
-std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::string& what, std::size_t max_output) {
+std::vector<std::uint8_t> inflate_prefix(std::span<const std::uint8_t> data, const std::string& what, std::size_t n,
+                                         std::size_t offset) {
+  std::vector<std::uint8_t> out(reserve_for(n, data.size(), n));
+  Inflater inflater(data, 0, what, "deflate", offset, out, 0, n + (std::size_t{1} << 16));  // + one block or match
+  inflater.stop_at(n);
+  inflater.run();
+  out.resize(std::min(n, inflater.n()));
+  return out;
+}
+
+std::size_t decode_budget(std::size_t input_bytes, std::size_t cap) {
+  if (input_bytes > (cap - std::min(cap, budget_slack)) / max_expansion) return cap;
+  return std::min(cap, max_expansion * input_bytes + budget_slack);
+}
+
+std::string describe_budget(std::size_t input_bytes, std::size_t cap) {
+  return std::to_string(max_expansion) + " x " + std::to_string(input_bytes) + " input bytes + 1 MiB" +
+         (cap == SIZE_MAX ? "" : ", at most " + std::to_string(cap));
+}
+
+std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::string& what, std::size_t cap) {
+  const std::size_t max_output = decode_budget(data.size(), cap);
   // ISIZE of the last member: the exact size of a single-member file, but only a hint (see reserve_for).
   std::vector<std::uint8_t> out(
       reserve_for(data.size() >= 18 ? le32(data, data.size() - 4) : 0, data.size(), max_output));
@@ -383,7 +410,13 @@ std::vector<std::uint8_t> gunzip(std::span<const std::uint8_t> data, const std::
     p = skip_gzip_header(data, p, what);
     const std::size_t begin = n;
     Inflater inflater(data, p, what, "gzip", 0, out, n, max_output);
-    p = inflater.run();
+    try {
+      p = inflater.run();
+    } catch (const std::runtime_error& e) {  // the limit is the read's budget: say so
+      if (std::string_view(e.what()).find("exceeds the limit") == std::string_view::npos) throw;
+      throw std::runtime_error(std::string(e.what()) +
+                               " (the budget of a gzip read: " + describe_budget(data.size(), cap) + ")");
+    }
     n = inflater.n();
     if (data.size() - p < 8) fail_at(what, data.size(), "truncated gzip trailer (CRC-32 and length)");
     const std::uint32_t crc = crc32(std::span(out).subspan(begin, n - begin));

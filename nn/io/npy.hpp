@@ -1,12 +1,14 @@
 // NumPy's .npy format (version 1.0 written; 1.0-3.0 read) and .npz archives: a zip file of NAME.npy entries,
 // written with stored entries and read with stored or deflated ones (numpy.savez / numpy.savez_compressed).
-// Arrays are plain bytes here (no Tensor): dtype code, shape and little-endian row-major data.
+// Arrays are plain bytes here (no Tensor): dtype code, shape and little-endian row-major data (big-endian .npy files
+// are swapped when read).
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,8 +30,12 @@ std::size_t dtype_size(const std::string& dtype);
 
 // The .npy bytes of one array; the header is padded so the data starts at a multiple of 64 bytes.
 std::vector<std::uint8_t> encode_npy(const NpyArray& array);
-// Parses .npy bytes; `what` names the source in error messages. Fortran order and big-endian data are rejected.
+// Parses .npy bytes; `what` names the source in error messages. Fortran order is rejected; big-endian data ('>f4',
+// '>f8', ... as numpy.dtype('>f4') writes them) are read and their bytes swapped to little-endian.
 NpyArray decode_npy(std::span<const std::uint8_t> bytes, const std::string& what);
+// Only the header of .npy bytes: dtype and shape, `bytes` left empty. `bytes` need only hold the header (the
+// first 10 + header length bytes), which is how a checkpoint's shapes are read before its data are decompressed.
+NpyArray decode_npy_header(std::span<const std::uint8_t> bytes, const std::string& what);
 
 void save_npy(const std::string& path, const NpyArray& array);  // atomic: path.tmp, then rename
 NpyArray load_npy(const std::string& path);
@@ -37,9 +43,9 @@ NpyArray load_npy(const std::string& path);
 // An .npz archive with one stored entry NAME.npy per array. Throws if the archive would need zip64
 // (more than 65535 arrays, or any size or offset of 4 GiB or more), or a name is empty or repeated.
 std::vector<std::uint8_t> encode_npz(const NamedArrays& arrays);
-// An .npz archive opened for reading. The constructor parses the whole central directory (zip64 records accepted)
-// and checks it before anything is decompressed: every offset and size lies within the input, each local header
-// is where its entry says and names the same file, no two entries share a byte (one stream listed under several
+// An .npz archive opened for reading (nn/io/npz.cpp). The constructor parses the whole central directory (zip64 records
+// accepted) and checks it before anything is decompressed: every offset and size lies within the input, each local
+// header is where its entry says and names the same file, no two entries share a byte (one stream listed under several
 // names would be decoded several times), names end in ".npy" and are unique. read(i) then decodes one entry,
 // refusing it up front if it declares more than the caller's budget, and checks its size and CRC-32.
 // Keeps a view of `bytes`, which must outlive it.
@@ -52,20 +58,26 @@ class NpzReader {
     std::uint64_t data_offset = 0;  // where they start
     std::uint32_t method = 0;       // 0 stored, 8 deflated
     std::uint32_t crc = 0;
+    bool zip64 = false;  // the sizes came from a zip64 extra field
   };
   NpzReader(std::span<const std::uint8_t> bytes, std::string what);
   const std::vector<Entry>& entries() const { return entries_; }
-  std::ptrdiff_t find(const std::string& name) const;  // index of the entry, or -1
+  std::ptrdiff_t find(const std::string& name) const;  // index of the entry, or -1; O(1)
   NpyArray read(std::size_t i, std::size_t max_bytes = default_max_output) const;
+  // The dtype and shape of entry i from its .npy header alone (at most 64 KiB decoded, whatever the entry's size),
+  // checked against the size the entry declares; `bytes` of the result is empty.
+  NpyArray header(std::size_t i) const;
 
  private:
+  void check_method(const Entry& e, std::uint64_t local, const std::string& quoted) const;
   std::span<const std::uint8_t> bytes_;
   std::string what_;
   std::vector<Entry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;  // name -> entry
 };
 
-// Every array of an archive, in the order of its entries. The entries together may declare at most max_total
-// bytes (checked before decoding; the caller can raise it).
+// Every array of an archive, in the order of its entries. The entries together may declare at most
+// decode_budget(bytes.size(), max_total) bytes (checked before decoding; the caller can raise the cap).
 NamedArrays decode_npz(std::span<const std::uint8_t> bytes, const std::string& what,
                        std::size_t max_total = default_max_output);
 

@@ -1,16 +1,22 @@
 // Helpers of the tests that run the example programs: find a binary next to the test's build folder
-// (<build>/tests/test_examples -> <build>/examples/<name>), run it, and read what it printed.
+// (<build>/tests/test_examples -> <build>/examples/<name>), run it within a time limit, and read what it printed.
 #pragma once
+#include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -27,19 +33,51 @@ inline fs::path example_path(const std::string& name) {
   return (self.parent_path() / ".." / "examples" / name).lexically_normal();
 }
 
-// Runs examples/<name> with `args`; FAILs with what to do when the binary is not built.
-inline Run run_example(const std::string& name, const std::string& args = "") {
+// Runs `command` (a shell command line) with its stdout and stderr in `log`, for at most `limit_s` seconds: past
+// that it is killed, and the run's status is -2. A run that hangs (a deadlock in the thread pool, a slow-down of
+// a hundred times in a kernel) then fails its test in seconds instead of at CTest's timeout.
+inline int run_bounded(const std::string& command, const fs::path& log, double limit_s) {
+  const std::string line = "exec " + command + " > '" + log.string() + "' 2>&1";
+  const char* argv[] = {"sh", "-c", line.c_str(), nullptr};
+  pid_t pid = -1;
+  if (posix_spawn(&pid, "/bin/sh", nullptr, nullptr, const_cast<char* const*>(argv), environ) != 0) return -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(limit_s);
+  int status = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return -2;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Every example run of the tests has this limit: the programs the tests run take a few seconds at most.
+inline constexpr double run_limit_s = 120;
+
+// Runs examples/<name> with `args`; FAILs with what to do when the binary is not built, and FAILs naming the limit
+// when the run takes longer than `limit_s` seconds.
+inline Run run_example(const std::string& name, const std::string& args = "", double limit_s = run_limit_s) {
   const fs::path exe = example_path(name);
   if (!fs::exists(exe))
     FAIL("example '" << name << "' not found at " << exe.string() << "; build it first: cmake --build <build dir> "
                      << "--target " << name << " (the tests look for <build>/examples/<name> next to <build>/tests/)");
+  static int runs = 0;
+  const fs::path log =
+      fs::temp_directory_path() / ("tg_example_" + std::to_string(::getpid()) + "_" + std::to_string(runs++) + ".log");
   Run run;
-  FILE* pipe = popen(("'" + exe.string() + "' " + args + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) FAIL("could not start " << exe.string());
-  std::array<char, 4096> buf{};
-  for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0;) run.out.append(buf.data(), n);
-  const int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.status = run_bounded("'" + exe.string() + "' " + args, log, limit_s);
+  std::ifstream in(log, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  run.out = text.str();
+  fs::remove(log);
+  if (run.status == -2)
+    FAIL(name << " " << args << " ran past its limit of " << limit_s << " s and was killed (a hang, or training "
+              << "far slower than it should be); its output:\n"
+              << run.out);
   return run;
 }
 

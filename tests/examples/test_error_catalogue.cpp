@@ -79,6 +79,56 @@ void load_into_width(std::int64_t hidden) {
   nn::load_checkpoint(ckpt(), model, &adam);
 }
 
+// The tiny run's checkpoint with its text entry `key` set to `value`: a card that does not fit its file.
+std::string with_card(const std::string& key, const std::string& value) {
+  nn::io::NamedArrays a = nn::io::load_npz(ckpt());
+  std::erase_if(a, [&](const auto& e) { return e.first == "text." + key; });
+  const auto* p = reinterpret_cast<const std::uint8_t*>(value.data());
+  a.emplace_back("text." + key, nn::io::npy_from(std::span<const std::uint8_t>(p, value.size()),
+                                                 {static_cast<std::int64_t>(value.size())}));
+  const std::string path = (scratch() / ("card_" + key + ".npz")).string();
+  nn::io::save_npz(path, a);
+  return path;
+}
+
+// The tiny run's checkpoint with `n` more entries named prefix0, prefix1, ... holding `value`.
+std::string with_entries(const std::string& prefix, int n, const nn::io::NpyArray& value) {
+  nn::io::NamedArrays a = nn::io::load_npz(ckpt());
+  for (int i = 0; i < n; ++i) a.emplace_back(prefix + std::to_string(i), value);
+  const std::string path = (scratch() / (prefix + "many.npz")).string();
+  nn::io::save_npz(path, a);
+  return path;
+}
+
+// A gzip member of one fixed-Huffman block: 'z', then 40,000 matches of length 258 at distance 1 (10 MB from 65 KB).
+Bytes gzip_bomb() {
+  Bytes gz = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255};
+  std::uint32_t acc = 3, bits = 3;           // BFINAL 1, BTYPE 01 (fixed codes)
+  auto code = [&](std::uint32_t v, int n) {  // Huffman codes go most significant bit first
+    for (int i = n - 1; i >= 0; --i) {
+      acc |= ((v >> i) & 1) << bits;
+      if (++bits == 8) gz.push_back(static_cast<std::uint8_t>(acc)), acc = 0, bits = 0;
+    }
+  };
+  code(0x30 + 'z', 8);
+  for (int m = 0; m < 40000; ++m) code(0xC5, 8), code(0, 5);  // length 258 (symbol 285), distance 1 (code 0)
+  code(0, 7);                                                 // end of block (symbol 256)
+  gz.push_back(static_cast<std::uint8_t>(acc));
+  gz.resize(gz.size() + 8, 0);  // CRC-32 and ISIZE: never reached
+  return gz;
+}
+
+// A checkpoint of the two-layer model, which has no card.
+std::string two_layer_checkpoint() {
+  Generator gen(1);
+  vae::TwoLayerArchitecture arch;
+  arch.data_dim = 4, arch.hidden1 = {3}, arch.latent1 = 2, arch.hidden2 = {3}, arch.latent2 = 2;
+  vae::TwoLayerVAE model(arch, gen);
+  const std::string path = (scratch() / "two.npz").string();
+  nn::save_checkpoint(path, model, nullptr, {});
+  return path;
+}
+
 std::vector<Case> catalogue() {
   const Shape huge = {std::int64_t{1} << 62, 4};
   return {
@@ -397,11 +447,26 @@ std::vector<Case> catalogue() {
        }},
       {"files", "an .npz that is not a zip file", "npz: x.npz: not a zip archive",
        [] { nn::io::decode_npz(Bytes(40, 1), "x.npz"); }},
-      {"files", "an .npz entry declaring 4 GiB", "declares 4294967295 bytes, more than the limit",
+      {"files", "an .npz entry declaring 4 GiB from 149 bytes", "declares 4294967295 bytes from 149 deflated bytes, more than DEFLATE can expand them to (1032 times)",
        [] {
          ZipEntry e = npy_entry("w.npy", floats({4}), 8);
          e.size = 0xFFFFFFFFu;
          nn::io::NpzReader(npz_of({e}), "big.npz").read(0, 1 << 20);
+       }},
+      {"files", "a gzip bomb (10 MB from 65 KB)", "decoded data exceeds the limit of 5209920 bytes",
+       [] { nn::io::gunzip(gzip_bomb(), "bomb.gz"); }},
+      {"files", "a stored .npz entry whose sizes disagree (a bogus zip64 size)",
+       "entry 'w.npy' is stored (method 0), but declares 1000192 bytes and stores 192",
+       [] {
+         ZipEntry e = npy_entry("w.npy", floats({16}));
+         e.size += 1000000;
+         nn::io::decode_npz(npz_of({e}), "sizes.npz");
+       }},
+      {"files", "a deflated .npz entry declaring 2000 x its size", "more than DEFLATE can expand them to (1032 times)",
+       [] {
+         ZipEntry e = npy_entry("w.npy", floats({16}), 8);
+         e.size = 2000 * e.payload.size();
+         nn::io::decode_npz(npz_of({e}), "ratio.npz");
        }},
       // ---- checkpoints
       {"checkpoints", "a checkpoint of another width", "has shape (8, 16) in the file but (9, 16) in the model",
@@ -444,6 +509,53 @@ std::vector<Case> catalogue() {
          model.parameter("encoder.0.weight").set_flat(0, std::nan(""));
          nn::save_checkpoint((scratch() / "never.npz").string(), model, nullptr, {});
        }},
+      {"checkpoints", "a card of hidden width 200,000 on a file of width 8",
+       "the card's text.arch.hidden[0] is 200000 (and text.arch.data_dim is 16), but encoder.0.weight is (8, 16) in "
+       "the file (the card makes it (200000, 16))",
+       [] { vae::load_vae(with_card("arch.hidden", "200000")); }},
+      {"checkpoints", "a card of 30,000 hidden layers", "gives 30000 widths, and a card may give at most 64",
+       [] {
+         std::string h = "1";
+         for (int i = 1; i < 30000; ++i) h += ",1";
+         vae::load_vae(with_card("arch.hidden", h));
+       }},
+      {"checkpoints", "a card of 2^31 coupling layers",
+       "text.arch.coupling_layers is '2147483648', but must be a whole number from 1 to 1024",
+       [] { vae::read_model_card(with_card("arch.coupling_layers", "2147483648")); }},
+      {"checkpoints", "a card that says float64 for float32 weights",
+       "the card's text.dtype is 'float64', but encoder.0.weight is float32 in the file",
+       [] { vae::load_vae(with_card("dtype", "float64")); }},
+      {"checkpoints", "a card value holding a newline and escape codes",
+       "text.arch.activation is 'tanh\\x0a\\x1b[1Aok', but must be one of",
+       [] { vae::load_vae(with_card("arch.activation", "tanh\n\x1b[1Aok")); }},
+      {"checkpoints", "a checkpoint with optim.step = 2^63 - 1",
+       "optim.step is 9223372036854775807, but must be >= 0 and at most 2^53",
+       [] {
+         nn::io::NamedArrays a = nn::io::load_npz(ckpt());
+         for (auto& [name, arr] : a)
+           if (name == "optim.step") set_le(arr.bytes, 0, 0x7FFFFFFFFFFFFFFFu, 8);
+         nn::io::save_npz((scratch() / "step63.npz").string(), a);
+         Generator gen(1);
+         vae::VAE model(tiny_architecture(16, 8, 2), gen);
+         nn::Adam adam(model.named_parameters(), {});
+         nn::load_checkpoint((scratch() / "step63.npz").string(), model, &adam);
+       }},
+      {"checkpoints", "a checkpoint of 5,000 text entries",
+       "has 5018 rng.*, meta.* and text.* entries, more than the 4096 a checkpoint may hold",
+       [] {
+         const Bytes text(100, 'a');
+         vae::read_model_card(
+             with_entries("text.x", 5000, nn::io::npy_from(std::span<const std::uint8_t>(text), {100})));
+       }},
+      {"checkpoints", "text entries of more than 1 MiB together", "bytes, more than the budget of 1048576",
+       [] {
+         const Bytes text(65536, 'a');
+         vae::read_model_card(
+             with_entries("text.x", 17, nn::io::npy_from(std::span<const std::uint8_t>(text), {65536})));
+       }},
+      {"checkpoints", "a two-layer model's checkpoint read for its card",
+       "holds a model with two stochastic layers (q_z1_x.0.weight), whose checkpoints have no card",
+       [] { vae::read_model_card(two_layer_checkpoint()); }},
       // ---- the program: every bad flag, and resuming
       {"train_vae", "an unknown flag", "train_vae: unknown flag '--frobnicate'", program("--frobnicate 3")},
       {"train_vae", "a flag without its value", "train_vae: --epochs: missing value", program("--epochs")},
@@ -488,6 +600,10 @@ std::vector<Case> catalogue() {
        [] { program(tiny_flags(data_dir(), scratch() / "r1", 8, 2) + " --resume /nonexistent/c.npz")(); }},
       {"train_vae", "--resume past the last epoch", "the checkpoint has already trained 1 epochs, and --epochs is 1",
        [] { program(tiny_flags(data_dir(), scratch() / "r2", 8, 1) + " --resume '" + ckpt() + "'")(); }},
+      {"train_vae", "--resume of a two-layer checkpoint without --arch", "resume it with train_vae --arch iwae-paper-2",
+       [] {
+         program(tiny_flags(data_dir(), scratch() / "r4", 8, 2) + " --resume '" + two_layer_checkpoint() + "'")();
+       }},
       {"train_vae", "--resume on data of another size", "values per example, but --data shapes has",
        [] { program(tiny_flags(data_dir(), scratch() / "r3", 8, 2) + " --data shapes --resume '" + ckpt() + "'")(); }},
   };

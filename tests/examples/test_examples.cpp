@@ -201,9 +201,15 @@ TEST_CASE("train_vae: a short run writes metrics, pictures, index and checkpoint
   REQUIRE(second.status == 0);
   CHECK(has(second, "epoch 2/2"));
   CHECK_FALSE(has(second, "epoch 1/2"));  // epoch 1 came from the checkpoint
-  std::ifstream csv(resumed / "metrics.csv");
-  std::string header, row;
+  // The resumed run's metrics.csv holds epoch 1 (from the metrics.csv beside the checkpoint) and epoch 2.
+  std::ifstream csv(resumed / "metrics.csv"), old_csv(out / "metrics.csv");
+  std::string header, row, old_header, old_row;
   std::getline(csv, header);
+  std::getline(old_csv, old_header);
+  std::getline(old_csv, old_row);
+  std::getline(csv, row);
+  CHECK(row == old_row);
+  CHECK(row.rfind("1,", 0) == 0);
   std::getline(csv, row);
   CHECK(row.rfind("2,", 0) == 0);
   fs::remove_all(out);
@@ -235,6 +241,10 @@ TEST_CASE("train_vae: the checkpoint describes its model; --save-weights writes 
   INFO(second.out);
   CHECK(second.status == 0);
   CHECK(has(second, "-16-8-3 relu"));
+  // The card of the resumed run records the model it trained, not the flags' sizes.
+  const tg::vae::ModelCard card = tg::vae::read_model_card((out / "r" / "checkpoint.npz").string());
+  CHECK_THAT(card.command_line, Catch::Matchers::Contains("--latent 3 --hidden 16,8 --activation relu"));
+  CHECK_THAT(card.command_line, !Catch::Matchers::Contains("--hidden 4"));
   fs::remove_all(out);
 }
 

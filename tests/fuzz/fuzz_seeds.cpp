@@ -1,10 +1,11 @@
 // Writes the seed corpora of the fuzz targets: files made by our own writers (gzip members, IDX, .npy, .npz,
 // checkpoints, command lines) and hand-made hostile files (the cases of tests/nn/io/test_hostile_files.cpp), plus
 // three streams compressed by zlib so that fixed- and dynamic-Huffman blocks are reachable from the start.
-// Usage: fuzz_seeds OUT_DIR  ->  OUT_DIR/{gzip,idx,npz,checkpoint,options}/<seed files>
+// Usage: fuzz_seeds OUT_DIR  ->  OUT_DIR/{gzip,idx,npz,checkpoint,card,options}/<seed files>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,36 @@ void checkpoint_seeds() {
   seed("checkpoint", "negative_step", tg::nn::io::encode_npz(arrays));
 }
 
+// A VAE's names (encoder.I, decoder.I) with a card as text entries, written without tg::vae: 4-3-2 tanh, Bernoulli.
+struct CardModel : tg::nn::Module {
+  explicit CardModel(tg::Generator& gen) {
+    register_module("encoder", std::make_shared<tg::nn::MLP>(std::vector<std::int64_t>{4, 3, 4}, "tanh", gen));
+    register_module("decoder", std::make_shared<tg::nn::MLP>(std::vector<std::int64_t>{2, 3, 4}, "tanh", gen));
+  }
+};
+
+void card_seeds() {
+  tg::Generator gen(1);
+  CardModel model(gen);
+  const std::string tmp = (g_dir / "card.tmp.npz").string();
+  auto card = [&](const std::string& name, const std::string& key, const std::string& value) {
+    tg::nn::TrainState s;
+    s.text = {{"format", "tapegrad-vae 1"}, {"arch.data_dim", "4"},         {"arch.hidden", "3"},
+              {"arch.latent", "2"},         {"arch.activation", "tanh"},    {"arch.likelihood", "bernoulli"},
+              {"arch.init", "glorot"},      {"arch.posterior", "gaussian"}, {"arch.coupling_layers", "4"},
+              {"dtype", "float32"},         {"data.binarisation", "fixed"}, {"command_line", ""}};
+    for (auto& [k, v] : s.text)
+      if (k == key) v = value;
+    tg::nn::save_checkpoint(tmp, model, nullptr, s);
+    seed("card", name, tg::nn::io::read_file_bytes(tmp));
+  };
+  card("good", "", "");
+  card("hidden_200000", "arch.hidden", "200000");
+  card("coupling", "arch.posterior", "coupling");
+  card("float64", "dtype", "float64");
+  fs::remove(tmp);
+}
+
 void options_seeds() {
   auto line = [](std::initializer_list<const char*> args) {
     Bytes b;
@@ -191,6 +222,7 @@ int main(int argc, char** argv) {
   idx_seeds();
   npz_seeds();
   checkpoint_seeds();
+  card_seeds();
   options_seeds();
   return 0;
 }

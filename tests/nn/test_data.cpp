@@ -180,7 +180,7 @@ TEST_CASE("load_mnist_like reads an IDX directory into labelled uint8 datasets",
 TEST_CASE("Dataset accessors are bounds-checked and sizes that overflow are refused", "[nn][data][limits]") {
   const Dataset d = ramp(2, 3);
   CHECK(d.value(1, 2) == 5.0f / 255.0f);
-  // row 2 of 2 used to read row 0 of whatever lay beyond; 1e12 read far outside the pixels
+  // row 2 of 2 would read row 0 of whatever lies beyond, and 1e12 far outside the pixels, without the check
   CHECK_THROWS_WITH(d.value(2, 0), "Dataset::value: row is 2, but must be in [0, 2)");
   CHECK_THROWS_WITH(d.value(1000000000000, 0), "Dataset::value: row is 1000000000000, but must be in [0, 2)");
   CHECK_THROWS_WITH(d.value(0, 3), "Dataset::value: column is 3, but must be in [0, 3)");
