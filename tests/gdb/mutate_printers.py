@@ -7,7 +7,7 @@ is rebuilt; tests/mutation/run.py, which rebuilds Catch2 programs, does not cove
 
 Needs the two programs built (cmake --build build/test --target gdb_iwae_step gdb_probe). The file is restored after
 each mutant (also on Ctrl-C). Exit status 0 when every mutant is caught, 1 otherwise (a survivor, or a mutation
-whose text no longer occurs exactly once: update it with the code).
+whose text does not occur exactly once: update it with the code).
 """
 import argparse
 import os
