@@ -1,5 +1,6 @@
 // Sizes no tensor can have and indices outside a tensor: each is a tg::Error that names the shape, never a wrapped
 // size, an out-of-bounds write, a segfault or a bare std::bad_alloc (run these under AddressSanitizer too).
+#include "autodiff/checked.hpp"
 #include "autodiff/storage.hpp"
 #include "test_util.hpp"
 
@@ -52,7 +53,9 @@ TEST_CASE("limits: sizes that cannot be allocated are errors naming the shape, n
 
 TEST_CASE("limits: ops whose output shape would overflow stop before writing", "[limits][errors]") {
   const Tensor a = ones({big, 0}), b = ones({big, 0});
-  REQUIRE_THROWS_WITH(concat({a, b}, 0), "concat: the sizes along axis 0 add up to more than 2^63 - 1");
+  REQUIRE_THROWS_WITH(concat({a, b}, 0),
+                      "concat: the size along the axis overflows: 4611686018427387904 + "
+                      "4611686018427387904 is more than 2^63 - 1");
   REQUIRE_THROWS_WITH(reshape(zeros({0}), {big, 4, -1}),
                       "reshape: shape (4611686018427387904, 4) has more than 2^63 - 1 elements");
   CHECK(reshape(zeros({0}), {big, 4, 0}).numel() == 0);  // a valid shape: no elements
@@ -106,4 +109,81 @@ TEST_CASE("limits: float32 clamp compares with the bounds rounded to float32, in
   CHECK(z.grad().flat(0) == 1.0);
   CHECK(z.grad().flat(1) == 0.0);
   CHECK(w.flat(1) == static_cast<double>(0.1f));
+}
+
+// Tensors with no elements but huge dims: zeros accepts them, and the products of their other axes (2^80 here) do
+// not fit in int64. Every op must still work (or refuse an output that cannot exist), never overflow: run these in
+// the asan preset, where UBSan aborts on a signed overflow.
+namespace {
+constexpr std::int64_t h = std::int64_t{1} << 40;
+}
+
+TEST_CASE("limits: sum and mean of an empty tensor with huge dims, and their backward", "[limits][reduce]") {
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor x = zeros({h, h, 0}).requires_grad(true);
+  const Tensor total = sum(x);  // one sum of no elements
+  CHECK(total.item() == 0.0);
+  backward(total);
+  CHECK(x.grad().shape() == Shape{h, h, 0});
+  CHECK(sum(x, {0}).shape() == Shape{h, 0});
+  CHECK(sum(x, {0, 1}, true).shape() == Shape{1, 1, 0});
+  CHECK(mean(x, {0, 1}).shape() == Shape{0});  // it would divide by 2^80: nothing to divide
+  REQUIRE_THROWS_WITH(sum(x, {2}), "sum: shape (1099511627776, 1099511627776, 1) has more than 2^63 - 1 elements");
+  REQUIRE_THROWS_WITH(mean(x), "mean: the reduced axes of (1099511627776, 1099511627776, 0) are empty");
+  Tensor y = zeros({0, h, h}).requires_grad(true);
+  const Tensor m = mean(y, {1, 2});
+  CHECK(m.shape() == Shape{0});
+  backward(sum(m));
+  CHECK(y.grad().shape() == Shape{0, h, h});
+}
+
+TEST_CASE("limits: max and logsumexp of an empty tensor with huge dims, and their backward", "[limits][reduce]") {
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor x = zeros({h, h, 0}).requires_grad(true);
+  const Tensor a = max(x, 0), b = logsumexp(x, 1, true);
+  CHECK(a.shape() == Shape{h, 0});
+  CHECK(b.shape() == Shape{h, 1, 0});
+  backward(sum(a) + sum(b));
+  CHECK(x.grad().shape() == Shape{h, h, 0});
+  REQUIRE_THROWS_WITH(max(x, 2), "max: axis 2 of (1099511627776, 1099511627776, 0) is empty");
+  REQUIRE_THROWS_WITH(logsumexp(x, -1), "logsumexp: axis 2 of (1099511627776, 1099511627776, 0) is empty");
+  const Tensor y = zeros({0, h, h});
+  CHECK(max(y, 2).shape() == Shape{0, h});
+  CHECK(logsumexp(y, 1).shape() == Shape{0, h});
+}
+
+TEST_CASE("limits: slice, concat and permute of empty tensors with huge dims, and their backward", "[limits][shape]") {
+  Tape tape;
+  TapeScope scope(tape);
+  Tensor x = zeros({h, h, 0}).requires_grad(true);
+  Tensor y = zeros({0, h, h}).requires_grad(true);
+  const Tensor s1 = slice(x, 2, 0, 0), s2 = slice(x, 0, 1, 3), s3 = slice(y, 1, 0, 5);
+  CHECK(s1.shape() == Shape{h, h, 0});
+  CHECK(s2.shape() == Shape{2, h, 0});
+  CHECK(s3.shape() == Shape{0, 5, h});
+  const Tensor c1 = concat({x, x}, 2), c2 = concat({x, x}, 0), c3 = concat({y, y}, 0);
+  CHECK(c1.shape() == Shape{h, h, 0});
+  CHECK(c2.shape() == Shape{2 * h, h, 0});
+  CHECK(c3.shape() == Shape{0, h, h});
+  const Tensor p = permute(y, {2, 0, 1});
+  CHECK(p.shape() == Shape{h, 0, h});
+  backward(sum(s1) + sum(s2) + sum(s3) + sum(c1) + sum(c2) + sum(c3) + sum(p));
+  CHECK(x.grad().shape() == Shape{h, h, 0});
+  CHECK(y.grad().shape() == Shape{0, h, h});
+}
+
+TEST_CASE("limits: checked_mul and checked_add name what overflowed", "[limits][errors]") {
+  CHECK(checked_mul(big, 1, "f", "n") == big);
+  CHECK(checked_mul(-2, big, "f", "n") == -2 * big);
+  CHECK(checked_add(big, big - 1, "f", "n") == std::numeric_limits<std::int64_t>::max());
+  REQUIRE_THROWS_WITH(checked_mul(2, std::numeric_limits<std::int64_t>::max(), "VAE", "2 * latent"),
+                      "VAE: 2 * latent overflows: 2 * 9223372036854775807 is more than 2^63 - 1");
+  REQUIRE_THROWS_WITH(checked_add(big, big, "estimate_log_px", "the number of weights"),
+                      "estimate_log_px: the number of weights overflows: 4611686018427387904 + 4611686018427387904 "
+                      "is more than 2^63 - 1");
+  REQUIRE_THROWS_WITH(checked_product({h, h, 0}, 0, 2, "sum", "the product"),
+                      "sum: the product overflows: 1099511627776 * 1099511627776 is more than 2^63 - 1");
+  CHECK(checked_product({h, h, 0}, 1, 3, "sum", "the product") == 0);
 }
