@@ -1,6 +1,7 @@
 // Sizes no tensor can have and indices outside a tensor: each is a tg::Error that names the shape, never a wrapped
 // size, an out-of-bounds write, a segfault or a bare std::bad_alloc (run these under AddressSanitizer too).
 #include "autodiff/checked.hpp"
+#include "autodiff/kernels.hpp"
 #include "autodiff/storage.hpp"
 #include "test_util.hpp"
 
@@ -186,4 +187,112 @@ TEST_CASE("limits: checked_mul and checked_add name what overflowed", "[limits][
   REQUIRE_THROWS_WITH(checked_product({h, h, 0}, 0, 2, "sum", "the product"),
                       "sum: the product overflows: 1099511627776 * 1099511627776 is more than 2^63 - 1");
   CHECK(checked_product({h, h, 0}, 1, 3, "sum", "the product") == 0);
+}
+
+// The fused log-densities at infinite inputs take their limits (docs/prob.md, "Infinite inputs to the fused
+// log-densities"), never NaN from 0 * inf or inf - inf. One term per element: event_dims 0, or E = 1 for the kernels.
+// [!shouldfail] until autodiff/kernels_fused.cpp takes the limits (a = x - [t > 0] = 0 gives the term a t = 0; for the
+// Normal, d = x - mu = 0 gives y = y / sigma = 0, and |y| = inf gives the term -inf), in the four kernels and their
+// twins: these cases fail today, and pass, so turning Catch2's verdict red, the day the kernels change. Then drop the
+// tag.
+namespace {
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Bernoulli: x, t, then log p, d/dt, d/dx
+const std::vector<std::vector<double>> bernoulli_limits = {
+    {1, inf, 0, 0, inf},      {0, -inf, 0, 0, -inf},         {0, inf, -inf, -1, inf},
+    {1, -inf, -inf, 1, -inf}, {0.25, inf, -inf, -0.75, inf}, {0.25, -inf, -inf, 0.25, -inf}};
+// Normal: x, mu, log sigma, then log N, d/dlog sigma, d/dx (d/dmu is its negative)
+const std::vector<std::vector<double>> normal_limits = {{1, 0, -inf, -inf, inf, -inf},
+                                                        {0.5, 0.5, -inf, inf, -1, 0},
+                                                        {1, 0, inf, -inf, -1, 0},
+                                                        {inf, 0, 0, -inf, inf, -inf},
+                                                        {-inf, 0, 0, -inf, inf, inf}};
+
+std::vector<double> col(const std::vector<std::vector<double>>& rows, std::size_t c) {
+  std::vector<double> v;
+  for (const auto& r : rows) v.push_back(r[c]);
+  return v;
+}
+
+void require_values(const Tensor& got, const std::vector<double>& want, const char* what) {
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO(what << " [" << i << "]: " << got.flat(static_cast<std::int64_t>(i)) << ", want " << want[i]);
+    CHECK(got.flat(static_cast<std::int64_t>(i)) == want[i]);  // exact: +-inf, 0, -1 or a dyadic x - 1
+  }
+}
+
+template <class T>
+void require_twins_at_limits() {
+  const auto n = static_cast<std::int64_t>(bernoulli_limits.size());
+  std::vector<T> x, t, out(bernoulli_limits.size()), gx(out.size()), gt(out.size()), g(out.size(), T(1));
+  for (const auto& r : bernoulli_limits) x.push_back(static_cast<T>(r[0])), t.push_back(static_cast<T>(r[1]));
+  kernels::bernoulli_log_prob_reference<T>(0, n, 1, {x.data(), n}, {t.data(), n}, out.data());
+  kernels::bernoulli_log_prob_backward_reference<T>(0, n, 1, {x.data(), n}, {t.data(), n}, g.data(), gx.data(),
+                                                    gt.data());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    INFO("Bernoulli twin, row " << i);
+    CHECK(out[i] == static_cast<T>(bernoulli_limits[i][2]));
+    CHECK(gt[i] == static_cast<T>(bernoulli_limits[i][3]));
+    CHECK(gx[i] == static_cast<T>(bernoulli_limits[i][4]));
+  }
+  const auto m = static_cast<std::int64_t>(normal_limits.size());
+  std::vector<T> nx, mu, ls, nout(normal_limits.size()), ngx(nout.size()), ngmu(nout.size()), ngls(nout.size());
+  for (const auto& r : normal_limits)
+    nx.push_back(static_cast<T>(r[0])), mu.push_back(static_cast<T>(r[1])), ls.push_back(static_cast<T>(r[2]));
+  kernels::normal_log_prob_reference<T>(0, m, 1, {nx.data(), m}, {mu.data(), m}, {ls.data(), m}, nout.data());
+  kernels::normal_log_prob_backward_reference<T>(0, m, 1, {nx.data(), m}, {mu.data(), m}, {ls.data(), m}, g.data(),
+                                                 ngx.data(), ngmu.data(), ngls.data());
+  for (std::size_t i = 0; i < nout.size(); ++i) {
+    INFO("Normal twin, row " << i);
+    CHECK(nout[i] == static_cast<T>(normal_limits[i][3]));
+    CHECK(ngls[i] == static_cast<T>(normal_limits[i][4]));
+    CHECK(ngx[i] == static_cast<T>(normal_limits[i][5]));
+    CHECK(ngmu[i] == static_cast<T>(-normal_limits[i][5]));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("limits: bernoulli_log_prob takes its limits at infinite logits, in value and gradient",
+          "[limits][fused][!shouldfail]") {
+  for (DType dt : {f32, f64}) {
+    INFO(dtype_name(dt));
+    Tape tape;
+    TapeScope scope(tape);
+    Tensor x = tensor(col(bernoulli_limits, 0), dt).requires_grad(true);
+    Tensor t = tensor(col(bernoulli_limits, 1), dt).requires_grad(true);
+    const Tensor lp = bernoulli_log_prob(x, t, 0);
+    require_values(lp, col(bernoulli_limits, 2), "log p");
+    backward(lp, ones_like(lp));
+    require_values(t.grad(), col(bernoulli_limits, 3), "d/dt");
+    require_values(x.grad(), col(bernoulli_limits, 4), "d/dx");
+    CHECK(bernoulli_log_prob(x, t.detach(), 1).item() == -inf);  // summed: 0 + 0 - inf ...
+    CHECK(std::isnan(bernoulli_log_prob(tensor({1.0}, dt), tensor({std::nan("")}, dt), 0).item()));
+  }
+}
+
+TEST_CASE("limits: normal_log_prob takes its limits at infinite log sigma and x, in value and gradient",
+          "[limits][fused][!shouldfail]") {
+  for (DType dt : {f32, f64}) {
+    INFO(dtype_name(dt));
+    Tape tape;
+    TapeScope scope(tape);
+    Tensor x = tensor(col(normal_limits, 0), dt).requires_grad(true);
+    Tensor mu = tensor(col(normal_limits, 1), dt).requires_grad(true);
+    Tensor ls = tensor(col(normal_limits, 2), dt).requires_grad(true);
+    const Tensor lp = normal_log_prob(x, mu, ls, 0);
+    require_values(lp, col(normal_limits, 3), "log N");
+    backward(lp, ones_like(lp));
+    require_values(ls.grad(), col(normal_limits, 4), "d/dlog sigma");
+    require_values(x.grad(), col(normal_limits, 5), "d/dx");
+    require_values(neg(mu.grad()), col(normal_limits, 5), "-d/dmu");
+    // x = inf with sigma = inf has no limit: NaN, documented
+    CHECK(std::isnan(normal_log_prob(tensor({inf}, dt), Tensor(), tensor({inf}, dt), 0).item()));
+  }
+}
+
+TEST_CASE("limits: the fused kernels' reference twins take the same limits", "[limits][fused][!shouldfail]") {
+  require_twins_at_limits<float>();
+  require_twins_at_limits<double>();
 }
