@@ -46,8 +46,9 @@ std::shared_ptr<nn::MLP> make_mlp(const std::vector<std::int64_t>& sizes, const 
 }
 
 prob::Normal gaussian_from(const Tensor& out, std::int64_t L) {
-  Tensor mu = slice(out, -1, 0, L);                                                 // (..., L)
-  Tensor log_var = slice(out, -1, L, checked_mul(2, L, "gaussian_from", "2 * L"));  // (..., L)
+  const std::int64_t two_L = checked_mul(2, L, "gaussian_from", "2 * L");
+  Tensor mu = slice(out, -1, 0, L);           // (..., L)
+  Tensor log_var = slice(out, -1, L, two_L);  // (..., L)
   return prob::Normal::from_log_var(mu.name("mu"), log_var.name("log_var"), 1);
 }
 
