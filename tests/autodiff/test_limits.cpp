@@ -153,6 +153,9 @@ TEST_CASE("limits: max and logsumexp of an empty tensor with huge dims, and thei
   const Tensor y = zeros({0, h, h});
   CHECK(max(y, 2).shape() == Shape{0, h});
   CHECK(logsumexp(y, 1).shape() == Shape{0, h});
+  const Tensor w = zeros({h, h, 0, 2});  // the axes before the last hold 2^80 (or 0) elements
+  CHECK(max(w, 3).shape() == Shape{h, h, 0});
+  CHECK(logsumexp(w, -1, true).shape() == Shape{h, h, 0, 1});
 }
 
 TEST_CASE("limits: slice, concat and permute of empty tensors with huge dims, and their backward", "[limits][shape]") {

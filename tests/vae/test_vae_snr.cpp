@@ -96,7 +96,9 @@ TEST_CASE("exact_snr: slopes in k on the exact model, reparam's encoder falling 
     INFO(estimator_name(e) << ": inference " << inference[0] << ", " << inference[1] << ", " << inference[2]
                            << " (slope " << slope_phi << "); generative " << generative[0] << ", " << generative[1]
                            << ", " << generative[2] << " (slope " << slope_theta << ")");
-    CHECK(slope_phi == Approx(e == Estimator::reparam ? -0.5 : 0.5).margin(0.15));
+    // 0.1 for reparam: with fewer independent draws than it counts (one row read R times, say), the noise floor
+    // left at k = 100 (SNR 0.03) would flatten the slope to about -0.35
+    CHECK(slope_phi == Approx(e == Estimator::reparam ? -0.5 : 0.5).margin(e == Estimator::reparam ? 0.1 : 0.15));
     CHECK(slope_theta == Approx(0.5).margin(0.15));
   }
 }
