@@ -16,7 +16,7 @@
 
 namespace tg {
 
-const char* dtype_name(DType dtype) { return dtype == f32 ? "float32" : "float64"; }
+const char* dtype_name(DType dtype) { return dtype == f32 ? "float32" : dtype == f64 ? "float64" : "an unknown dtype"; }
 
 std::string shape_str(const Shape& shape) {
   std::string s = "(";

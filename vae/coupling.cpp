@@ -1,8 +1,10 @@
 // The coupling-layer flow posterior (see coupling.hpp); each line is a line of docs/derivations/coupling.md.
 #include "vae/coupling.hpp"
 
+#include "autodiff/checked.hpp"
 #include "autodiff/tape.hpp"
 #include "nn/init.hpp"
+#include "vae/checks.hpp"
 
 namespace tg::vae {
 
@@ -11,7 +13,9 @@ CouplingLayer::CouplingLayer(std::int64_t L, std::int64_t context, std::int64_t 
     : L_(L), keep_begin_(flip ? L / 2 : 0), keep_end_(flip ? L : L / 2) {
   if (L < 2) fail("CouplingLayer", "L is " + std::to_string(L) + ", but a coupling layer needs at least 2 dims");
   const std::int64_t kept = keep_end_ - keep_begin_, changed = L - kept;
-  net_ = register_module("net", make_mlp({kept + context, hidden, 2 * changed}, "tanh", "glorot", gen, dtype));
+  const std::int64_t in = checked_add(kept, context, "CouplingLayer", "the input width kept + context");
+  const std::int64_t out = checked_mul(2, changed, "CouplingLayer", "the output width 2 * changed");  // s and t
+  net_ = register_module("net", make_mlp({in, hidden, out}, "tanh", "glorot", gen, dtype));
   nn::fill_zeros(net_->layer(1).weight);  // s = t = 0: the identity until training moves it
 }
 
@@ -32,17 +36,18 @@ CouplingLayer::Output CouplingLayer::forward(const Tensor& u, const Tensor& h) c
 
 CouplingFlow::CouplingFlow(std::int64_t data_dim, std::int64_t L, std::int64_t layers, Generator& gen, DType dtype) {
   if (layers < 1) fail("CouplingFlow", "layers is " + std::to_string(layers) + ", but must be at least 1");
+  const std::int64_t hidden = checked_mul(2, L, "CouplingFlow", "the hidden width 2 * L");
   context_ = register_module(
       "context", std::make_shared<nn::MLP>(std::vector<std::int64_t>{data_dim, L}, "tanh", gen, true, dtype));
   for (std::int64_t i = 0; i < layers; ++i)
     layers_.push_back(
-        register_module(std::to_string(i), std::make_shared<CouplingLayer>(L, L, 2 * L, i % 2 == 1, gen, dtype)));
+        register_module(std::to_string(i), std::make_shared<CouplingLayer>(L, L, hidden, i % 2 == 1, gen, dtype)));
 }
 
 CouplingFlow::Sample CouplingFlow::sample(const prob::Normal& q, const Tensor& x, const Tensor& eps) const {
-  if (eps.dim() != 3) fail("CouplingFlow", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
-  const Tensor h = context_->forward(x).name("context");  // h(x): (B, C)
-  Tensor z = q.rsample_with(eps);                         // z_0 = mu + sigma eps, see (reparam.1): (K, B, L)
+  check_x_eps("CouplingFlow", x, eps, q.shape()[q.shape().size() - 1]);  // x (B, D), eps (K, B, L), finite
+  const Tensor h = context_->forward(x).name("context");                 // h(x): (B, C)
+  Tensor z = q.rsample_with(eps);  // z_0 = mu + sigma eps, see (reparam.1): (K, B, L)
   Tensor log_det = zeros({eps.size(0), eps.size(1)}, eps.dtype()) + q.transform().log_abs_det_jacobian();  // (K, B)
   for (const auto& layer : layers_) {
     const CouplingLayer::Output out = layer->forward(z, h);  // z_l = f_l(z_(l-1); h)

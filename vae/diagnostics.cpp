@@ -19,8 +19,11 @@ std::vector<double> posterior_mean_variance(const LatentModel& model, const Tens
     fail("posterior_mean_variance", "max_rows is " + std::to_string(max_rows) + ", but must be at least 1");
   NoGrad no_grad;
   std::vector<Tensor> mus;
-  for (std::int64_t start = 0; start < x.size(0); start += max_rows)
-    mus.push_back(cast(model.encode(slice(x, 0, start, std::min(x.size(0), start + max_rows))).loc(), f64));
+  const std::int64_t N = x.size(0);
+  for (std::int64_t start = 0, rows = 0; start < N; start += rows) {  // start + rows <= N: no overflow near 2^63
+    rows = std::min(max_rows, N - start);
+    mus.push_back(cast(model.encode(slice(x, 0, start, start + rows)).loc(), f64));
+  }
   Tensor mu = concat(mus, 0);  // (N, L)
   Tensor centred = mu - mean(mu, {0}, true);
   return mean(square(centred), {0}).to_vector();  // Cov_x(E_q[z_u]) for each u

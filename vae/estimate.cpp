@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "autodiff/checked.hpp"
 #include "autodiff/tape.hpp"
 #include "vae/elbo.hpp"
 #include "vae/iwae.hpp"
@@ -36,7 +37,7 @@ void LogWeightSums::add(const Tensor& log_w) {
     }
     m[b] = m_new;
   }
-  k += K;
+  k = checked_add(k, K, "estimate_log_px", "the number of log weights");
 }
 
 LogPxEstimate LogWeightSums::result() const {
@@ -79,8 +80,8 @@ LogPxEstimate estimate_log_px(const LogWeightModel& model, const Tensor& x, std:
   LogWeightSums sums(B);
   // (estimate.1) the mean of the k weights w_i = exp(log w_i) is unbiased for p(x); its log, taken by the sums,
   // (estimate.3) is below log p(x) on average (its mean is L_k) and tends to it as k grows
-  for (std::int64_t done = 0; done < k; done += chunk) {
-    const std::int64_t K = std::min(chunk, k - done);
+  for (std::int64_t done = 0, K = 0; done < k; done += K) {  // done + K <= k: no overflow near 2^63
+    K = std::min(chunk, k - done);
     // one chunk of log w, see (iwae.1), or the model's own, see (hierarchy.2): (K, B)
     // (hierarchy.6) so for the two-layer model too this estimates log p(x)
     sums.add(cast(model.log_weights(x, draw_eps(model, x, K, gen)), f64));

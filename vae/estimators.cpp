@@ -2,16 +2,13 @@
 #include "vae/estimators.hpp"
 
 #include "autodiff/tape.hpp"
+#include "vae/checks.hpp"
 #include "vae/iwae.hpp"
 #include "vae/iwae_gradient.hpp"
 
 namespace tg::vae {
 
 namespace {
-
-void require_eps(const char* who, const Tensor& eps) {
-  if (eps.dim() != 3) fail(who, "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
-}
 
 // log p(x|z) + log p(z) - log q(z): the log weights at given z, under a given q.   z (K, B, L) -> (K, B)
 Tensor log_weights_at(const LatentModel& model, const prob::Normal& q, const Tensor& x, const Tensor& z) {
@@ -42,7 +39,7 @@ const char* estimator_name(Estimator estimator) {
 }
 
 Tensor log_weights_stl(const LatentModel& model, const Tensor& x, const Tensor& eps) {
-  require_eps("log_weights_stl", eps);
+  check_x_eps("log_weights_stl", x, eps, model.latent_dim());
   prob::Normal q = model.encode(x);          // q(z|x): (B, L)
   Tensor z = q.rsample_with(eps).name("z");  // z = mu + sigma eps, see (reparam.1): the path term
   // (estimators.2) log q with mu and log_var cut from the tape: its score term d log q / d phi never forms
@@ -52,7 +49,7 @@ Tensor log_weights_stl(const LatentModel& model, const Tensor& x, const Tensor& 
 }
 
 Tensor iwae_bound_dreg(const LatentModel& model, const Tensor& x, const Tensor& eps) {
-  require_eps("iwae_bound_dreg", eps);
+  check_x_eps("iwae_bound_dreg", x, eps, model.latent_dim());
   prob::Normal q = model.encode(x);          // q(z|x): (B, L)
   Tensor z = q.rsample_with(eps).name("z");  // z = mu + sigma eps, see (reparam.1): (K, B, L)
   // q with mu and log_var detached, see (estimators.2): only the path term reaches them
@@ -88,7 +85,7 @@ Tensor elbo_monte_carlo_with(const LatentModel& model, const Tensor& x, const Te
   if (estimator == Estimator::dreg)
     fail("elbo_monte_carlo_with",
          "the dreg estimator is for the IWAE bound; for the ELBO (all weights 1/K) it is the stl estimator");
-  require_eps("elbo_monte_carlo_with", eps);
+  check_x_eps("elbo_monte_carlo_with", x, eps, model.latent_dim());
   const Tensor log_w = estimator == Estimator::stl ? log_weights_stl(model, x, eps) : log_weights(model, x, eps);
   return mean(log_w, {0}).name("elbo");  // see (elbo.5): (B,)
 }

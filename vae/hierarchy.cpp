@@ -1,8 +1,10 @@
 // Two stochastic layers (see hierarchy.hpp); each line is a line of docs/derivations/hierarchy.md.
 #include "vae/hierarchy.hpp"
 
+#include "autodiff/checked.hpp"
 #include "autodiff/tape.hpp"
 #include "prob/kl.hpp"
+#include "vae/checks.hpp"
 #include "vae/iwae.hpp"
 
 namespace tg::vae {
@@ -35,13 +37,18 @@ TwoLayerVAE::TwoLayerVAE(const TwoLayerArchitecture& arch, Generator& gen, DType
   if (arch.likelihood != "bernoulli" && arch.likelihood != "normal")
     fail("TwoLayerVAE", "likelihood is '" + arch.likelihood + "', but must be 'bernoulli' or 'normal'");
   const std::int64_t D = arch.data_dim, L1 = arch.latent1, L2 = arch.latent2;
+  checked_add(L1, L2, "TwoLayerVAE", "the noise width latent1 + latent2");  // noise_dim(), eps (K, B, L1 + L2)
+  const char* op = "TwoLayerVAE";
   const std::vector<std::int64_t> back1(arch.hidden1.rbegin(), arch.hidden1.rend());
   const std::vector<std::int64_t> back2(arch.hidden2.rbegin(), arch.hidden2.rend());
   const std::string& act = arch.activation;
-  q_z1_x_ = register_module("q_z1_x", make_mlp(layer_sizes(D, arch.hidden1, 2 * L1), act, arch.init, gen, dtype));
-  q_z2_z1_ = register_module("q_z2_z1", make_mlp(layer_sizes(L1, arch.hidden2, 2 * L2), act, arch.init, gen, dtype));
-  p_z1_z2_ = register_module("p_z1_z2", make_mlp(layer_sizes(L2, back2, 2 * L1), act, arch.init, gen, dtype));
-  const std::int64_t out = arch.likelihood == "normal" ? 2 * D : D;
+  q_z1_x_ = register_module("q_z1_x", make_mlp(layer_sizes(D, arch.hidden1, checked_mul(2, L1, op, "2 * latent1")), act,
+                                               arch.init, gen, dtype));
+  q_z2_z1_ = register_module("q_z2_z1", make_mlp(layer_sizes(L1, arch.hidden2, checked_mul(2, L2, op, "2 * latent2")),
+                                                 act, arch.init, gen, dtype));
+  p_z1_z2_ = register_module(
+      "p_z1_z2", make_mlp(layer_sizes(L2, back2, checked_mul(2, L1, op, "2 * latent1")), act, arch.init, gen, dtype));
+  const std::int64_t out = arch.likelihood == "normal" ? checked_mul(2, D, op, "2 * data_dim") : D;
   p_x_z1_ = register_module("p_x_z1", make_mlp(layer_sizes(L1, back1, out), act, arch.init, gen, dtype));
 }
 
@@ -60,6 +67,7 @@ HierarchySample TwoLayerVAE::sample(const Tensor& x, const Tensor& eps) const {
   const std::int64_t L1 = arch_.latent1, L2 = arch_.latent2;
   if (eps.dim() != 3 || eps.size(-1) != L1 + L2)
     fail("TwoLayerVAE", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, " + std::to_string(L1 + L2) + ")");
+  check_x_eps("TwoLayerVAE", x, eps, L1 + L2);                                    // x (B, D), eps of x's B, finite
   const Tensor eps1 = slice(eps, -1, 0, L1), eps2 = slice(eps, -1, L1, L1 + L2);  // (K, B, L1), (K, B, L2)
   prob::Normal q1 = encode1(x);                                                   // q(z1|x): (B, L1)
   Tensor z1 = q1.rsample_with(eps1).name("z1");  // (hierarchy.1) z1 = mu1(x) + sigma1(x) eps1: (K, B, L1)

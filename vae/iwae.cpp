@@ -2,12 +2,12 @@
 #include "vae/iwae.hpp"
 
 #include "prob/stable.hpp"
+#include "vae/checks.hpp"
 
 namespace tg::vae {
 
 Tensor log_weights(const LatentModel& model, const Tensor& x, const Tensor& eps) {
-  // eps (B, L) would give log_w (B,), which elbo_monte_carlo would then average over the batch
-  if (eps.dim() != 3) fail("log_weights", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
+  check_x_eps("log_weights", x, eps, model.latent_dim());            // x (B, D), eps (K, B, L), finite
   prob::Normal q = model.encode(x);                                  // q(z|x): (B, L)
   Tensor z = q.rsample_with(eps).name("z");                          // z = mu + sigma eps, see (reparam.1): (K, B, L)
   Tensor log_px_z = model.log_likelihood(x, z);                      // log p(x|z): (K, B)
@@ -26,6 +26,7 @@ Tensor iwae_bound_from_log_weights(const Tensor& log_w) {
 }
 
 Tensor iwae_bound(const LatentModel& model, const Tensor& x, const Tensor& eps) {
+  check_x_eps("iwae_bound", x, eps, model.latent_dim());  // named as the bound, not as log_weights inside it
   // (iwae.3) with K = 1 this is log w_1, the integrand of elbo_monte_carlo: L_1 is the ELBO.
   // (iwae.4) its expectation never decreases as K grows, and (iwae.5) tends to log p(x).
   return iwae_bound_from_log_weights(log_weights(model, x, eps));  // (iwae.2) log (1/K) sum_k w_k: (B,)

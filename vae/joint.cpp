@@ -4,11 +4,12 @@
 #include <cmath>
 #include <numbers>
 
+#include "vae/checks.hpp"
+
 namespace tg::vae {
 
 Tensor log_joint_x_eps(const LatentModel& model, const Tensor& x, const Tensor& eps) {
-  // eps (B, L) would give (B,) where log_weights and the ELBOs give (K, B): the same rule for all of them
-  if (eps.dim() != 3) fail("log_joint_x_eps", "eps is " + shape_str(eps.shape()) + "; it must be (K, B, L)");
+  check_x_eps("log_joint_x_eps", x, eps, model.latent_dim());        // (K, B) like log_weights: the same rule for both
   prob::Normal q = model.encode(x);                                  // q(z|x): (B, L)
   Tensor z = q.rsample_with(eps);                                    // z = g(eps) = mu + sigma eps: (K, B, L)
   Tensor log_px_z = model.log_likelihood(x, z);                      // log p(x|z): (K, B)

@@ -1,6 +1,7 @@
 // The VAE's encoder and decoder (see model.hpp). Math: docs/derivations/elbo.md, reparam.md.
 #include "vae/model.hpp"
 
+#include "autodiff/checked.hpp"
 #include "nn/init.hpp"
 #include "prob/kl.hpp"
 #include "vae/diagnostics.hpp"
@@ -45,16 +46,17 @@ std::shared_ptr<nn::MLP> make_mlp(const std::vector<std::int64_t>& sizes, const 
 }
 
 prob::Normal gaussian_from(const Tensor& out, std::int64_t L) {
+  const std::int64_t two_L = checked_mul(2, L, "gaussian_from", "2 * L");
   Tensor mu = slice(out, -1, 0, L);           // (..., L)
-  Tensor log_var = slice(out, -1, L, 2 * L);  // (..., L)
+  Tensor log_var = slice(out, -1, L, two_L);  // (..., L)
   return prob::Normal::from_log_var(mu.name("mu"), log_var.name("log_var"), 1);
 }
 
 // p(x|z) = prod_d Bernoulli(x_d; sigmoid(logits_d)), or prod_d N(x_d; mean_d, exp(log_var_d))
 Tensor observation_log_likelihood(Tensor out, const Tensor& x, const std::string& likelihood) {
   if (likelihood == "bernoulli") return prob::Bernoulli::from_logits(out.name("logits"), 1).log_prob(x);  // (K, B)
-  const std::int64_t D = x.size(-1);
-  Tensor mean = slice(out, -1, 0, D).name("x_mean"), log_var = slice(out, -1, D, 2 * D).name("x_log_var");
+  const std::int64_t D = x.size(-1), two_D = checked_mul(2, D, "observation_log_likelihood", "2 * D");
+  Tensor mean = slice(out, -1, 0, D).name("x_mean"), log_var = slice(out, -1, D, two_D).name("x_log_var");
   return prob::Normal::from_log_var(mean, log_var, 1).log_prob(x);  // (K, B)
 }
 
@@ -68,12 +70,14 @@ VAE::VAE(const Architecture& arch, Generator& gen, DType dtype) : arch_(arch) {
     fail("VAE", "init is '" + arch.init + "', but must be 'pytorch' or 'glorot'");
   if (arch.likelihood != "bernoulli" && arch.likelihood != "normal")
     fail("VAE", "likelihood is '" + arch.likelihood + "', but must be 'bernoulli' or 'normal'");
-  const std::int64_t out = arch.likelihood == "normal" ? 2 * arch.data_dim : arch.data_dim;
+  const std::int64_t out =
+      arch.likelihood == "normal" ? checked_mul(2, arch.data_dim, "VAE", "2 * data_dim") : arch.data_dim;
+  const std::int64_t two_latent = checked_mul(2, arch.latent, "VAE", "2 * latent");  // mu and log_var
   if (arch.posterior != "gaussian")
     fail("VAE", "posterior is '" + arch.posterior + "'; a VAE's is 'gaussian' (FlowVAE has the coupling posterior)");
   const std::vector<std::int64_t> reversed(arch.hidden.rbegin(), arch.hidden.rend());
-  encoder_ = register_module("encoder", make_mlp(layer_sizes(arch.data_dim, arch.hidden, 2 * arch.latent),
-                                                 arch.activation, "pytorch", gen, dtype));
+  encoder_ = register_module(
+      "encoder", make_mlp(layer_sizes(arch.data_dim, arch.hidden, two_latent), arch.activation, "pytorch", gen, dtype));
   decoder_ = register_module("decoder",
                              make_mlp(layer_sizes(arch.latent, reversed, out), arch.activation, "pytorch", gen, dtype));
   if (arch.init == "glorot")  // after both are built, so that a seed gives the weights it always gave

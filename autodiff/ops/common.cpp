@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "autodiff/checked.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
 
 namespace tg::detail {
@@ -23,7 +24,9 @@ std::int64_t normalize_axis(const char* op, std::int64_t axis, std::int64_t rank
 
 Dims strides_of(const Shape& shape) {
   Dims s(shape.size(), 1);
-  for (std::int64_t i = static_cast<std::int64_t>(shape.size()) - 2; i >= 0; --i) s[i] = s[i + 1] * shape[i + 1];
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return s;  // no elements to step over: (0, 2^40, 2^40)
+  for (std::int64_t i = static_cast<std::int64_t>(shape.size()) - 2; i >= 0; --i)
+    s[i] = checked_mul(s[i + 1], shape[i + 1], "strides_of", "a stride");
   return s;
 }
 

@@ -212,6 +212,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, Where where) 
 // d/dx cast(x) = 1, in the input's dtype
 Tensor cast(const Tensor& x, DType dtype, Where where) {
   detail::check_defined("cast", x, "x");
+  if (dtype != f32 && dtype != f64)
+    fail("cast", "dtype is " + std::to_string(static_cast<int>(dtype)) + ", but must be tg::f32 or tg::f64");
   if (x.dtype() == dtype) return x;
   Tensor y = empty(x.shape(), dtype);
   dispatch(x.dtype(),

@@ -5,6 +5,7 @@
 #include <limits>
 #include <memory>
 
+#include "autodiff/checked.hpp"
 #include "autodiff/ops/common.hpp"
 #include "autodiff/runtime/storage.hpp"
 
@@ -17,13 +18,15 @@ namespace {
 struct Split {  // x viewed as (outer, n, inner) around the axes first .. last
   std::int64_t outer = 1, n = 1, inner = 1;
 };
-Split split_at(const Shape& shape, std::int64_t first, std::int64_t last) {
-  Split s;
-  for (std::int64_t d = 0; d < static_cast<std::int64_t>(shape.size()); ++d)
-    (d < first ? s.outer : d <= last ? s.n : s.inner) *= shape[d];
-  return s;
+// Only for a shape with elements: then every product fits. A tensor with none is never viewed so (its result is
+// made directly, see the ops), since (0, 2^40, 2^40) has an inner product of 2^80 around axis 0.
+Split split_at(const char* op, const Shape& shape, std::int64_t first, std::int64_t last) {
+  const auto f = static_cast<std::size_t>(first), l = static_cast<std::size_t>(last) + 1;
+  return {checked_product(shape, 0, f, op, "the product of the axes before the reduced ones"),
+          checked_product(shape, f, l, op, "the product of the reduced axes"),
+          checked_product(shape, l, shape.size(), op, "the product of the axes after the reduced ones")};
 }
-Split split_at(const Shape& shape, std::int64_t axis) { return split_at(shape, axis, axis); }
+Split split_at(const char* op, const Shape& shape, std::int64_t axis) { return split_at(op, shape, axis, axis); }
 
 // Sorted, distinct, non-negative axes; empty input means every axis.
 Dims normalize_axes(const char* op, const Dims& axes, std::int64_t rank) {
@@ -50,12 +53,18 @@ Shape reduced_shape(const Shape& shape, const Dims& axes, bool keepdim) {
 
 // Sums the given (sorted) axes, kept as size 1. Each run of adjacent axes is one kernel call over their product,
 // so a sum over every axis is one pairwise sum of all the elements.
-Tensor sum_values(const Tensor& x, const Dims& axes) {
+Tensor sum_values(const char* op, const Tensor& x, const Dims& axes) {
+  if (x.numel() == 0) {  // no elements: every sum is 0, in the shape with the axes kept as 1 (which may be empty)
+    Shape kept = x.shape();
+    for (std::int64_t a : axes) kept[a] = 1;
+    shape_numel(kept, op);  // (2^40, 2^40, 1) from (2^40, 2^40, 0) is too large: say so as this op
+    return zeros(kept, x.dtype());
+  }
   Tensor cur = x;
   for (std::size_t i = 0; i < axes.size();) {
     std::size_t j = i + 1;
     while (j < axes.size() && axes[j] == axes[j - 1] + 1) ++j;  // axes[i .. j) are adjacent
-    const Split s = split_at(cur.shape(), axes[i], axes[j - 1]);
+    const Split s = split_at(op, cur.shape(), axes[i], axes[j - 1]);
     Shape shape = cur.shape();
     for (std::size_t k = i; k < j; ++k) shape[axes[k]] = 1;
     Tensor next = empty(shape, x.dtype());
@@ -67,13 +76,22 @@ Tensor sum_values(const Tensor& x, const Dims& axes) {
   return cur;
 }
 
+// max or logsumexp of an x with no elements: an error if the reduced axis is empty (no maximum), else the result
+// has no elements either (x is empty along another axis, which the result keeps), and neither has the gradient.
+Tensor empty_reduction(const char* op, const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
+  if (x.shape()[axis] == 0) fail(op, "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
+  Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
+  const Shape x_shape = x.shape();
+  return record(op, {x}, out, where, [x_shape](const Tensor& g) { return Grads{zeros(x_shape, g.dtype())}; });
+}
+
 }  // namespace
 
 // d/dx_i sum(x) = 1: the gradient is g broadcast back over the summed axes.
 Tensor sum(const Tensor& x, const Dims& axes, bool keepdim, Where where) {
   detail::check_defined("sum", x, "x");
   const auto ax = normalize_axes("sum", axes, x.dim());
-  Tensor kept = sum_values(x, ax);
+  Tensor kept = sum_values("sum", x, ax);
   Tensor out = reshape(kept.detach(), reduced_shape(x.shape(), ax, keepdim));
   return record("sum", {x}, out, where, [x, kept](const Tensor& g) {  // kept shares out's values: nothing to copy
     return Grads{broadcast_to(reshape(g, kept.shape()), x.shape())};
@@ -84,9 +102,13 @@ Tensor sum(const Tensor& x, Where where) { return sum(x, {}, false, where); }
 // d/dx_i mean(x) = 1/n
 Tensor mean(const Tensor& x, const Dims& axes, bool keepdim, Where where) {
   detail::check_defined("mean", x, "x");
+  const Dims ax = normalize_axes("mean", axes, x.dim());
+  if (std::any_of(ax.begin(), ax.end(), [&](std::int64_t a) { return x.shape()[a] == 0; }))
+    fail("mean", "the reduced axes of " + shape_str(x.shape()) + " are empty");
+  // n = the count each mean divides by; with x empty elsewhere the result is empty, and n (maybe 2^80) unused
   std::int64_t n = 1;
-  for (std::int64_t a : normalize_axes("mean", axes, x.dim())) n *= x.shape()[a];
-  if (n == 0) fail("mean", "the reduced axes of " + shape_str(x.shape()) + " are empty");
+  if (x.numel() > 0)
+    for (std::int64_t a : ax) n = checked_mul(n, x.shape()[a], "mean", "the number of elements averaged");
   return div_scalar(sum(x, axes, keepdim, where), static_cast<double>(n), where);
 }
 Tensor mean(const Tensor& x, Where where) { return mean(x, {}, false, where); }
@@ -95,8 +117,8 @@ Tensor mean(const Tensor& x, Where where) { return mean(x, {}, false, where); }
 Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
   detail::check_defined("max", x, "x");
   axis = detail::normalize_axis("max", axis, x.dim());
-  const Split s = split_at(x.shape(), axis);
-  if (s.n == 0) fail("max", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
+  if (x.numel() == 0) return empty_reduction("max", x, axis, keepdim, where);
+  const Split s = split_at("max", x.shape(), axis);
   const auto argmax = allocate_storage(static_cast<std::size_t>(s.outer * s.inner) * sizeof(std::int64_t));
   Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
   dispatch(x.dtype(), [&]<class T>(T) {
@@ -120,8 +142,8 @@ Tensor max(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
 Tensor logsumexp(const Tensor& x, std::int64_t axis, bool keepdim, Where where) {
   detail::check_defined("logsumexp", x, "x");
   axis = detail::normalize_axis("logsumexp", axis, x.dim());
-  const Split s = split_at(x.shape(), axis);
-  if (s.n == 0) fail("logsumexp", "axis " + std::to_string(axis) + " of " + shape_str(x.shape()) + " is empty");
+  if (x.numel() == 0) return empty_reduction("logsumexp", x, axis, keepdim, where);
+  const Split s = split_at("logsumexp", x.shape(), axis);
   Tensor out = empty(reduced_shape(x.shape(), {axis}, keepdim), x.dtype());
   dispatch(x.dtype(),
            [&]<class T>(T) { kernels::reduce_logsumexp<T>(s.outer, s.n, s.inner, x.data<T>(), out.data<T>()); });
@@ -157,7 +179,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape, Where where) {
   Dims axes;
   for (std::int64_t d = 0; d < x.dim(); ++d)
     if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
-  Tensor out = reshape((axes.empty() ? x : sum_values(x, axes)).detach(), shape);
+  Tensor out = reshape((axes.empty() ? x : sum_values("sum_to", x, axes)).detach(), shape);
   const Shape x_shape = x.shape();
   return record("sum_to", {x}, out, where, [x_shape](const Tensor& g) { return Grads{broadcast_to(g, x_shape)}; });
 }

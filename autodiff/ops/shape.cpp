@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
-#include <numeric>
+#include <numeric>  // iota
 
+#include "autodiff/checked.hpp"
 #include "autodiff/ops/common.hpp"
 
 namespace tg {
@@ -128,11 +129,13 @@ static void copy_block(const Tensor& from, std::int64_t from_rows, std::int64_t 
                 static_cast<std::size_t>(rows * inner) * es);
 }
 
-static std::int64_t outer_of(const Shape& s, std::int64_t axis) {
-  return std::accumulate(s.begin(), s.begin() + axis, std::int64_t{1}, std::multiplies<>());
+// The products of the axes before and after `axis`: only for a shape with elements, where they are sure to fit
+// ((2^40, 2^40, 0) has none, and 2^80 before its last axis), so slice and concat copy nothing when there are none.
+static std::int64_t outer_of(const char* op, const Shape& s, std::int64_t axis) {
+  return checked_product(s, 0, static_cast<std::size_t>(axis), op, "the product of the axes before the axis");
 }
-static std::int64_t inner_of(const Shape& s, std::int64_t axis) {
-  return std::accumulate(s.begin() + axis + 1, s.end(), std::int64_t{1}, std::multiplies<>());
+static std::int64_t inner_of(const char* op, const Shape& s, std::int64_t axis) {
+  return checked_product(s, static_cast<std::size_t>(axis) + 1, s.size(), op, "the product of the axes after the axis");
 }
 
 // slice takes [start, stop) along one axis; its derivative puts the gradient back there, zero elsewhere.
@@ -146,7 +149,9 @@ Tensor slice(const Tensor& x, std::int64_t axis, std::int64_t start, std::int64_
                       std::to_string(axis) + " of " + shape_str(x.shape()) + " (size " + std::to_string(n) + ")");
   Shape out_shape = x.shape();
   out_shape[axis] = b - a;
-  const std::int64_t outer = outer_of(x.shape(), axis), inner = inner_of(x.shape(), axis);
+  const bool none = x.numel() == 0;  // nothing to copy, either way
+  const std::int64_t outer = none ? 0 : outer_of("slice", x.shape(), axis);
+  const std::int64_t inner = none ? 0 : inner_of("slice", x.shape(), axis);
   Tensor out = empty(out_shape, x.dtype());
   copy_block(x, n, a, out, b - a, 0, b - a, outer, inner);
   const Shape x_shape = x.shape();
@@ -174,11 +179,12 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis, Where where) {
   std::vector<std::int64_t> starts;
   for (const Tensor& x : xs) {
     starts.push_back(out_shape[axis]);
-    if (__builtin_add_overflow(out_shape[axis], x.shape()[axis], &out_shape[axis]))
-      fail("concat", "the sizes along axis " + std::to_string(axis) + " add up to more than 2^63 - 1");
+    out_shape[axis] = checked_add(out_shape[axis], x.shape()[axis], "concat", "the size along the axis");
   }
-  const std::int64_t outer = outer_of(out_shape, axis), inner = inner_of(out_shape, axis), n = out_shape[axis];
   Tensor out = empty(out_shape, xs[0].dtype());
+  const bool none = out.numel() == 0;  // then every input is empty too: nothing to copy
+  const std::int64_t outer = none ? 0 : outer_of("concat", out_shape, axis);
+  const std::int64_t inner = none ? 0 : inner_of("concat", out_shape, axis), n = out_shape[axis];
   for (std::size_t i = 0; i < xs.size(); ++i)
     copy_block(xs[i], xs[i].shape()[axis], 0, out, n, starts[i], xs[i].shape()[axis], outer, inner);
   return record("concat", xs, out, where, [xs, starts, axis](const Tensor& g) {

@@ -2,6 +2,7 @@
 // values, their backward passes, and the backward of an activation from its output. Each plain loop first, then
 // its SIMD twin. The ops that call them are in ops/fused.cpp; the math is in docs/kernels.md.
 #include <cmath>
+#include <limits>
 
 #include "autodiff/runtime/kernels.hpp"
 #include "autodiff/runtime/simd_math.hpp"
@@ -53,7 +54,7 @@ void bernoulli_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t
     T s = 0;
     for (std::int64_t j = 0; j < E; ++j) {
       const T tj = at(t, r, E, j), a = at(x, r, E, j) - (tj > 0 ? T(1) : T(0));
-      s += a * tj - std::log1p(std::exp(-std::abs(tj)));
+      s += (a == 0 ? T(0) : a * tj) - std::log1p(std::exp(-std::abs(tj)));  // a = 0: 0, also for t = +-inf
     }
     out[r] = s;
   }
@@ -67,7 +68,7 @@ void bernoulli_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T
       const Vec<T> tj = load_row(t, r, E, j, T(0));
       Vec<T> a = load_row(x, r, E, j, T(0));
       a = simd::select(tj > T(0), a - T(1), a);
-      return a * tj - simd::log1p(simd::exp(-simd::abs(tj)));
+      return simd::select(a == T(0), T(0), a * tj) - simd::log1p(simd::exp(-simd::abs(tj)));
     });
 }
 
@@ -101,6 +102,8 @@ void bernoulli_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t 
 // ---- diagonal Normal --------------------------------------------------------------------------------------------
 // log N(x; mu, sigma^2) = -1/2 y^2 - log sigma - 1/2 log(2 pi),  y = (x - mu) e^-log_sigma
 // d/dx = -y e^-log_sigma,  d/dmu = y e^-log_sigma,  d/dlog_sigma = y^2 - 1
+// At infinite inputs each takes its limit (docs/prob.md): y and y e^-log_sigma are 0 where x = mu, whatever sigma,
+// and a term with |y| = inf is -inf (the square beats -log sigma).
 
 constexpr double half_log_2pi = 0.91893853320467274178;
 
@@ -110,8 +113,9 @@ void normal_log_prob_reference(std::int64_t r0, std::int64_t r1, std::int64_t E,
   for (std::int64_t r = r0; r < r1; ++r) {
     T s = 0;
     for (std::int64_t j = 0; j < E; ++j) {
-      const T ls = at(log_sigma, r, E, j), y = (at(x, r, E, j) - at(mu, r, E, j)) * std::exp(-ls);
-      s += y * y * T(-0.5) - ls - T(half_log_2pi);
+      const T ls = at(log_sigma, r, E, j), d = at(x, r, E, j) - at(mu, r, E, j);
+      const T y = d == 0 ? T(0) : d * std::exp(-ls);
+      s += std::isinf(y) ? -std::numeric_limits<T>::infinity() : y * y * T(-0.5) - ls - T(half_log_2pi);
     }
     out[r] = s;
   }
@@ -124,8 +128,11 @@ void normal_log_prob(std::int64_t r0, std::int64_t r1, std::int64_t E, Rows<T> x
   for (std::int64_t r = r0; r < r1; ++r)
     out[r] = row_sum<T>(E, [&](std::int64_t j) {
       const Vec<T> ls = load_row(log_sigma, r, E, j, T(0));
-      const Vec<T> y = (load_row(x, r, E, j, T(0)) - load_row(mu, r, E, j, T(0))) * simd::exp(-ls);
-      return y * y * T(-0.5) - ls - T(half_log_2pi);
+      const Vec<T> d = load_row(x, r, E, j, T(0)) - load_row(mu, r, E, j, T(0));
+      const Vec<T> y = simd::select(d == T(0), T(0), d * simd::exp(-ls));
+      const Vec<T> term = y * y * T(-0.5) - ls - T(half_log_2pi);
+      return simd::select(simd::abs(y) == std::numeric_limits<T>::infinity(), -std::numeric_limits<T>::infinity(),
+                          term);
     });
 }
 
@@ -134,9 +141,10 @@ void normal_log_prob_backward_reference(std::int64_t r0, std::int64_t r1, std::i
                                         Rows<T> log_sigma, const T* g, T* gx, T* gmu, T* glog_sigma) {
   for (std::int64_t r = r0; r < r1; ++r)
     for (std::int64_t j = 0; j < E; ++j) {
-      const T inv_sigma = std::exp(-at(log_sigma, r, E, j)), y = (at(x, r, E, j) - at(mu, r, E, j)) * inv_sigma;
-      if (gx) gx[r * E + j] = -(g[r] * y * inv_sigma);
-      if (gmu) gmu[r * E + j] = g[r] * y * inv_sigma;
+      const T inv_sigma = std::exp(-at(log_sigma, r, E, j)), d = at(x, r, E, j) - at(mu, r, E, j);
+      const T y = d == 0 ? T(0) : d * inv_sigma, dmu = d == 0 ? T(0) : g[r] * y * inv_sigma;
+      if (gx) gx[r * E + j] = -dmu;
+      if (gmu) gmu[r * E + j] = dmu;
       if (glog_sigma) glog_sigma[r * E + j] = g[r] * (y * y - T(1));
     }
 }
@@ -149,8 +157,9 @@ void normal_log_prob_backward(std::int64_t r0, std::int64_t r1, std::int64_t E, 
   for (std::int64_t r = r0; r < r1; ++r)
     for (std::int64_t j = 0; j < E; j += simd::width<T>) {
       const Vec<T> inv_sigma = simd::exp(-load_row(log_sigma, r, E, j, T(0)));
-      const Vec<T> y = (load_row(x, r, E, j, T(0)) - load_row(mu, r, E, j, T(0))) * inv_sigma;
-      const Vec<T> gmu_j = Vec<T>(g[r]) * y * inv_sigma;
+      const Vec<T> d = load_row(x, r, E, j, T(0)) - load_row(mu, r, E, j, T(0));
+      const Vec<T> y = simd::select(d == T(0), T(0), d * inv_sigma);
+      const Vec<T> gmu_j = simd::select(d == T(0), T(0), Vec<T>(g[r]) * y * inv_sigma);
       store_row(Vec<T>(-gmu_j), gx, r, E, j);
       store_row(gmu_j, gmu, r, E, j);
       store_row(Vec<T>(g[r]) * (y * y - T(1)), glog_sigma, r, E, j);

@@ -43,8 +43,7 @@ class Pool {
   // The workers start with the first job the pool splits, not before: a program whose jobs are all too small to
   // start them (a small model, a scalar computation; see worth_splitting) keeps one thread, and with it the C library's
   // single-threaded mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead of an atomic
-  // one. Starting the workers earlier made such a program 10 % slower at 2 threads than at 1 while the workers only
-  // slept.
+  // one. Once a second thread has existed that mode never returns (docs/performance.md, "The workers start late").
   explicit Pool(int n) : size_(n) {}
   ~Pool() {
     {
@@ -129,11 +128,10 @@ class Pool {
   // that doubles with every job lost in a row; a job that wins sets it back. No verdict where there is nothing to
   // compare: the caller ran no task (it was descheduled itself), or it ran them all while a worker was still waking
   // from sleep, which takes tens of microseconds on any machine. The pool's own pauses put the workers to sleep, so
-  // without that exception the first split job after a fallback would nearly always lose, and the pool would
-  // hardly split again even on an idle machine (measured: 2 threads then ran no faster than 1); the worker it woke
-  // spins now, and the next job gets a fair verdict. But if the next split job finds the workers waking again and
-  // the caller runs it alone too, it lost: the worker did not get a core (measured with one core kept busy: 21 of
-  // the VAE step's 24 split jobs went so, each paying a wake-up for nothing, 2 threads at 0.86 of 1).
+  // without that exception the first split job after a fallback would nearly always lose, and the pool would hardly
+  // split again even on an idle machine; the worker it woke spins now, and the next job gets a fair verdict. But if
+  // the next split job finds the workers waking again and the caller runs it alone too, it lost: the worker did not
+  // get a core, and every such job pays a wake-up for nothing.
   void judge(std::int64_t n, std::int64_t own, bool awake, Clock::duration own_time, Clock::duration wall) {
     ++stats_.split;
     if (own == 0) return;

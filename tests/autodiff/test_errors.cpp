@@ -69,3 +69,9 @@ TEST_CASE("errors: every message is a tg::Error, which is a std::invalid_argumen
   REQUIRE_THROWS_AS(reshape(zeros({2}), {3}), std::invalid_argument);
   REQUIRE_THROWS_AS(slice(zeros({2}), 0, 0, 3), std::invalid_argument);
 }
+
+TEST_CASE("errors: cast to a dtype that does not exist names the number", "[errors]") {
+  const Tensor x = zeros({2});
+  REQUIRE_THROWS_WITH(cast(x, static_cast<DType>(7)), "cast: dtype is 7, but must be tg::f32 or tg::f64");
+  REQUIRE(std::string(dtype_name(static_cast<DType>(7))) == "an unknown dtype");
+}
