@@ -144,8 +144,8 @@ struct CheckResult {
 
 class Grader;
 
-// Checks that live outside the handout (examples/assignments/hidden/EXERCISE_checks.cpp), compiled into the grader only
-// by the autograder: a static Hidden object registers them, Grader::finish runs them. docs/teaching.md.
+// Checks that live outside the handout (examples/assignments/hidden/, e.g. iwae_bound_checks.cpp), compiled into the
+// grader only by the autograder: a static Hidden object registers them, Grader::finish runs them. docs/teaching.md.
 struct Hidden {
   Hidden(std::string exercise, std::function<void(Grader&)> checks, std::string visibility = "after_due_date") {
     all().push_back({std::move(exercise), std::move(checks), std::move(visibility)});

@@ -1,4 +1,4 @@
-# The kit's docs lint: every relative link of the kit's Markdown pages (README.md and examples/assignments/**/*.md)
+# The kit's docs lint: every relative link of the kit's Markdown pages (README.md and the .md pages under examples/assignments/)
 # resolves to a file of the kit, and every backticked path of the kit (`examples/assignments/grade.sh`, `docs/...`)
 # exists. A path with a word in capitals (EXERCISE, FILE) is a placeholder and is not looked for.
 #   cmake -D KIT=<the kit's root> -P lint_docs.cmake

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Steps into the backward of tanh and of matmul from the reverse sweep, as a student would in gdb, and checks that
 gdb arrives at the math: a function whose name ends in `_reference` (a kernel's plain-loop twin), or, when no kernel
-runs, the op's own code under autodiff/ops/; never a SIMD frame (autodiff/simd*.hpp, tg::simd::) and never the
+runs, the op's own code under autodiff/ops/; never a SIMD frame (autodiff/runtime/simd.hpp, simd_math.hpp, tg::simd::) and never the
 standard library's insides on the way. Meant for a reference build (TG_REFERENCE_KERNELS), where every kernel is its
 plain twin; in a build on the fast path it fails (tanh's backward runs SIMD code), which is what it guards.
 

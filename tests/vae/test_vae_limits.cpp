@@ -13,7 +13,7 @@ using Catch::Matchers::Contains;
 TEST_CASE("estimate_log_px and effective_sample_size refuse empty inputs", "[estimate][diagnostics][limits]") {
   Generator gen(1);
   const vae::VAE model({6, {4}, 2, "tanh", "glorot"}, gen);
-  // zero rows used to give log p(x) = 0.0 (an empty mean) and an ESS of NaN
+  // zero rows would give log p(x) = 0.0 (an empty mean) and an ESS of NaN
   CHECK_THROWS_WITH(vae::estimate_log_px(model, zeros({0, 6}), 10, gen),
                     "estimate_log_px: x is (0, 6); it must be (B, D) with B >= 1");
   CHECK_THROWS_WITH(vae::estimate_log_px(model, zeros({2, 6}), 10, gen, 0),
@@ -49,7 +49,7 @@ TEST_CASE("the objectives refuse an x that is not (B, D) and noise that does not
   Generator gen(1);
   const vae::VAE model({6, {4}, 2, "tanh", "glorot"}, gen);
   const Tensor eps = zeros({3, 5, 2});
-  // x (4,) or (1, 4, 6) used to give a bound per noise row: 5 values of nothing
+  // x (4,) or (1, 4, 6) would give a bound per noise row: 5 values of nothing
   for (const Tensor& x : {zeros({6}), zeros({1, 5, 6})}) {
     const std::string shape = shape_str(x.shape());
     CHECK_THROWS_WITH(vae::iwae_bound(model, x, eps), "iwae_bound: x is " + shape + "; it must be (B, D)");

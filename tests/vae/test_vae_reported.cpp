@@ -59,7 +59,7 @@ TEST_CASE("FlowVAE: kl_to_prior is the mean over k of log p(x|z) - log w at its 
   for (std::int64_t b = 0; b < 5; ++b) CHECK(kl.flat(b) == Approx(by_weights.flat(b)).epsilon(1e-10));
 }
 
-TEST_CASE("FlowVAE: with the flow at the identity, kl_to_prior averages to the closed-form KL (kl.4)",
+TEST_CASE("FlowVAE: with the flow at the identity, kl_to_prior averages to the closed-form Gaussian KL",
           "[diagnostics][flow]") {
   Generator gen(122);
   FlowVAE model = small_flow(gen);                  // coupling layers start at s = t = 0: q is the VAE's Gaussian

@@ -1,4 +1,4 @@
-// Hidden checks of exercise iwae_bound (named EXERCISE_checks.cpp: gdb tells it from the student's EXERCISE.cpp). They
+// Hidden checks of exercise iwae_bound (the exercise's name and _checks: gdb tells it from the student's file). They
 // live outside the handout and run only in the autograder (and in CTest, with the solution). A static grading::Hidden
 // registers them; Grader::finish runs them. docs/teaching.md.
 #include "grading.hpp"
