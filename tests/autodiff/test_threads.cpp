@@ -222,6 +222,7 @@ TEST_CASE("threads: the workers start with the first job split; a job too small 
 }
 
 TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
+  const tgtest::FastKernels fast_kernels;  // the fast kernels' own behaviour, also in a reference build
   const auto one = run_with(1, LinearTanh{});
   FreshPool pool(2);
   std::vector<int> runs(8, 0);

@@ -10,8 +10,19 @@
 #include <vector>
 
 #include "autodiff/autodiff.hpp"
+#include "autodiff/runtime/kernels.hpp"
 
 namespace tgtest {
+
+// The fast kernels for the life of this object, also in a reference-mode build: for tests of what the fast kernels
+// themselves do (their accuracy, how the pool splits them), which reference mode would route to the plain twins.
+struct FastKernels {
+  bool was = tg::kernels::reference_mode();
+  FastKernels() { tg::kernels::set_reference_mode(false); }
+  ~FastKernels() { tg::kernels::set_reference_mode(was); }
+  FastKernels(const FastKernels&) = delete;
+  FastKernels& operator=(const FastKernels&) = delete;
+};
 
 using Fn = std::function<tg::Tensor(const std::vector<tg::Tensor>&)>;
 inline constexpr double inf = std::numeric_limits<double>::infinity();
