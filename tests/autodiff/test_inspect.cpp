@@ -1,5 +1,7 @@
 // Seeing the tape: print_tape, to_dot, and anomaly mode (forward and backward NaN/Inf named by op, tape
 // index, tensor name and file:line).
+#include <sstream>
+
 #include "test_util.hpp"
 
 using namespace tg;
