@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/random.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
 #include "gemm_shapes.hpp"
 

@@ -33,8 +33,8 @@ inline constexpr GemmShape gemm_shapes[] = {
     {"square 1024^3 (NN)", 1024, 1024, 1024, false, false},
 };
 
-// n floats in a 64-byte aligned buffer, as a tensor's storage holds them (autodiff/runtime/storage.hpp): both programs give
-// their GEMM operands that alignment, the one it meets in training. (A std::vector's 16 bytes would make every
+// n floats in a 64-byte aligned buffer, as a tensor's storage holds them (autodiff/runtime/storage.hpp): both programs
+// give their GEMM operands that alignment, the one it meets in training. (A std::vector's 16 bytes would make every
 // other 32-byte load of a row straddle two cache lines, which costs the few-rows path of tapegrad a fifth.)
 class Floats {
  public:

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/random.hpp"
+#include "autodiff/runtime/kernels.hpp"
 
 using namespace tg;
 using kernels::Unary;

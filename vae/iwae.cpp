@@ -21,7 +21,8 @@ Tensor log_weights(const LatentModel& model, const Tensor& x, const Tensor& eps)
 Tensor iwae_bound_from_log_weights(const Tensor& log_w) {
   if (log_w.dim() != 2) fail("iwae_bound", "log_w is " + shape_str(log_w.shape()) + "; it must be (K, B)");
   // (iwae.6) logsumexp_k(log w) - log K, the log of (1/K) sum_k w_k, see (iwae.2), without forming any w_k; the shift
-  // by the largest log w that keeps every exponent <= 0 is in kernels::reduce_logsumexp (autodiff/runtime/kernels_reduce.cpp)
+  // by the largest log w that keeps every exponent <= 0 is in kernels::reduce_logsumexp
+  // (autodiff/runtime/kernels_reduce.cpp)
   return prob::log_mean_exp(log_w, 0).name("iwae_bound");
 }
 

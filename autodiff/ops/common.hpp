@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/ops.hpp"
+#include "autodiff/runtime/kernels.hpp"
 #include "autodiff/tape.hpp"
 
 namespace tg::detail {

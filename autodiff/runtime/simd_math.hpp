@@ -3,7 +3,8 @@
 // end. Their plain twins call std::exp & co. in autodiff/runtime/kernels_elementwise.cpp, and
 // tests/autodiff/test_simd_kernels.cpp compares the two. Largest distance to the twin measured by bench/ulp_error
 // over >= 1e7 inputs per function spanning the whole range (AVX2 + FMA build): float32 <= 3 ulp, float64 <= 3 ulp
-// (tanh; the others <= 2); the table is in docs/kernels.md. The truncation error of each polynomial is stated beside it; the rest is rounding.
+// (tanh; the others <= 2); the table is in docs/kernels.md. The truncation error of each polynomial is stated beside
+// it; the rest is rounding.
 #pragma once
 #include <array>
 #include <cstddef>

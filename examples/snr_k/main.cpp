@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/tape.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
+#include "autodiff/tape.hpp"
 #include "measure.hpp"
 #include "nn/data.hpp"
 #include "nn/io/gzip.hpp"

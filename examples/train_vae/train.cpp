@@ -7,8 +7,8 @@
 #include <memory>
 #include <optional>
 
-#include "autodiff/tape.hpp"
 #include "autodiff/runtime/thread_pool.hpp"
+#include "autodiff/tape.hpp"
 #include "evaluate.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/optim.hpp"

@@ -1,5 +1,5 @@
-// The packed GEMM (autodiff/runtime/gemm.cpp) against its plain-loop twin kernels::gemm_reference at the sizes where the
-// blocked code changes course: across every cache block (K > 256, M > 96 rows, N > 2048 columns), at the edges of
+// The packed GEMM (autodiff/runtime/gemm.cpp) against its plain-loop twin kernels::gemm_reference at the sizes where
+// the blocked code changes course: across every cache block (K > 256, M > 96 rows, N > 2048 columns), at the edges of
 // the register tile, on the few-rows path of the training steps (M <= 32), in all four transpose combinations, with
 // and without accumulation, and on the thread pool, whose split must not change a single bit.
 #include <algorithm>

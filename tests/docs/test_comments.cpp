@@ -20,8 +20,8 @@
 //      reference, and so is one in a fenced block of a doc page. Doc pages (every .md under docs/ and every
 //      README.md) are held to the same rule in their text, with the name in backticks: `name` at `FILE.cpp:123`.
 //   3. The ulp bounds of exp, log, log1p, expm1, tanh, sigmoid and softplus agree between the header
-//      (autodiff/runtime/simd_math.hpp, and autodiff/runtime/kernels.hpp's summary), the docs (docs/kernels.md) and the test
-//      (tests/autodiff/test_simd_kernels.cpp). Two bounds, per function and dtype:
+//      (autodiff/runtime/simd_math.hpp, and autodiff/runtime/kernels.hpp's summary), the docs (docs/kernels.md) and the
+//      test (tests/autodiff/test_simd_kernels.cpp). Two bounds, per function and dtype:
 //        - to the plain twin: the test's twin_ulp equals the bound that docs/kernels.md states in words ("within N
 //          ulp of its twin except **f, M ulp**") and the one in kernels.hpp ("within N ulp of the twin's ...,
 //          M for f"); the largest of them over the functions equals simd_math.hpp's summary ("float32 <= N ulp,
@@ -692,7 +692,7 @@ const std::vector<std::string> history_phrases = {
 // Explanations that need one of the phrases: the file, and words of the comment line.
 const std::vector<std::pair<std::string, std::string>> history_allowed = {
     {"autodiff/runtime/gemm.cpp", "asked for now, its lines arrive during the loop instead of"},  // prefetch now
-    {"tests/nn/io/test_gzip.cpp", "NLEN no longer the complement of LEN"},                // the corrupted input
+    {"tests/nn/io/test_gzip.cpp", "NLEN no longer the complement of LEN"},                        // the corrupted input
     {"tests/nn/io/test_hostile_files.cpp", "LEN of the stored block no longer matches NLEN"},
     {"tests/mutation/run.py", "whose text no longer applies exactly"},  // a mutation the code has outgrown
 };

@@ -447,7 +447,8 @@ std::vector<Case> catalogue() {
        }},
       {"files", "an .npz that is not a zip file", "npz: x.npz: not a zip archive",
        [] { nn::io::decode_npz(Bytes(40, 1), "x.npz"); }},
-      {"files", "an .npz entry declaring 4 GiB from 149 bytes", "declares 4294967295 bytes from 149 deflated bytes, more than DEFLATE can expand them to (1032 times)",
+      {"files", "an .npz entry declaring 4 GiB from 149 bytes",
+       "declares 4294967295 bytes from 149 deflated bytes, more than DEFLATE can expand them to (1032 times)",
        [] {
          ZipEntry e = npy_entry("w.npy", floats({4}), 8);
          e.size = 0xFFFFFFFFu;

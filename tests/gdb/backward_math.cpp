@@ -11,10 +11,10 @@
 int main(int argc, char** argv) {
   using namespace tg;
   if (argc > 1 && std::string(argv[1]) == "--fast") kernels::set_reference_mode(false);
-  Tensor x = tensor({0.5, -1, 2, 0.25, 1.5, -0.75}, {2, 3}).requires_grad(true).name("x");  // (2, 3)
+  Tensor x = tensor({0.5, -1, 2, 0.25, 1.5, -0.75}, {2, 3}).requires_grad(true).name("x");    // (2, 3)
   Tensor W = tensor({0.1, 0.2, -0.3, 0.4, 0.5, -0.6}, {3, 2}).requires_grad(true).name("W");  // (3, 2)
-  Tensor y = tanh(matmul(x, W)).name("y");  // (2, 2)
-  Tensor loss = sum(y).name("loss");        // ()
+  Tensor y = tanh(matmul(x, W)).name("y");                                                    // (2, 2)
+  Tensor loss = sum(y).name("loss");                                                          // ()
   backward(loss);
   std::cout << "backward_math: dL/dx[0] = " << x.grad().flat(0) << std::endl;
   return 0;

@@ -224,9 +224,11 @@ TEST_CASE("Checkpoint load is all or nothing: a bad value anywhere changes no pa
           "[nn][checkpoint][hostile]") {
   // optim.step = -1 comes after every parameter in the file: it must be found before they are copied in
   const Damaged step("step.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "optim.step"), 0, -1); });
-  CHECK(failed_load(step.path) == "checkpoint: " + step.path + ": optim.step is -1, but must be >= 0 and at most 2^53 (9007199254740992)");
+  CHECK(failed_load(step.path) ==
+        "checkpoint: " + step.path + ": optim.step is -1, but must be >= 0 and at most 2^53 (9007199254740992)");
   const Damaged epoch("epoch.npz", [](io::NamedArrays& a) { poke<std::int64_t>(array(a, "train.epoch"), 0, -4); });
-  CHECK(failed_load(epoch.path) == "checkpoint: " + epoch.path + ": train.epoch is -4, but must be >= 0 and at most 2^53 (9007199254740992)");
+  CHECK(failed_load(epoch.path) ==
+        "checkpoint: " + epoch.path + ": train.epoch is -4, but must be >= 0 and at most 2^53 (9007199254740992)");
   const Damaged nan("nan.npz", [](io::NamedArrays& a) { poke<float>(array(a, "1.weight"), 2, std::nanf("")); });
   CHECK(failed_load(nan.path) == "checkpoint: " + nan.path + ": 1.weight[2] is nan, but a parameter must be finite");
   const Damaged v("v.npz", [](io::NamedArrays& a) { poke<float>(array(a, "optim.adam.v.0.bias"), 1, -1.0f); });

@@ -1,7 +1,8 @@
 // The same numbers in every build: 100 training steps of a small IWAE in float32, whose losses are written below
 // as an AVX-512 build computes them. Every build runs this test against the same figures (AVX-512, AVX2, the x86-64
 // baseline, aarch64 NEON, clang with libc++, reference mode: README, Platforms), so a build whose kernels drift
-// from the others by more than 1e-5 relative fails here. docs/kernels.md says what holds bit for bit and what does not, and why.
+// from the others by more than 1e-5 relative fails here. docs/kernels.md says what holds bit for bit and what does not,
+// and why.
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <iomanip>
