@@ -195,15 +195,23 @@ TEST_CASE("threads: the second job in a row that the caller ran alone while its 
     std::this_thread::sleep_for(milliseconds(50));   // the worker goes to sleep (or has not started yet)
     parallel_for(2, [&](std::int64_t) { ++runs; });  // done long before it can wake
   };
-  const PoolStats before = pool_stats();
-  asleep_then_two_empty_tasks();
-  CHECK(pool_stats().lost == before.lost);  // once: the worker may just have been asleep between sparse jobs
-  asleep_then_two_empty_tasks();
-  INFO("split " << pool_stats().split << ", won " << pool_stats().won << ", lost " << pool_stats().lost);
-  CHECK(pool_stats().lost == before.lost + 1);  // twice in a row: it does not get a core in time
-  CHECK(runs == 4);
-  parallel_for(2, [&](std::int64_t) { ++runs; });  // and the fallback follows
-  CHECK(pool_stats().alone == before.alone + 1);
+  // On a loaded machine the scheduler may hand the worker a core at the wrong moment: the pair is tried up to five
+  // times, and one of them must show the rule.
+  bool shown = false;
+  for (int attempt = 0; attempt < 5 && !shown; ++attempt) {
+    const FreshPool fresh(2);  // a pool of its own for each attempt
+    runs = 0;
+    const PoolStats before = pool_stats();
+    asleep_then_two_empty_tasks();
+    const bool first_kept = pool_stats().lost == before.lost;  // once: the worker may just have been asleep
+    asleep_then_two_empty_tasks();
+    INFO("split " << pool_stats().split << ", won " << pool_stats().won << ", lost " << pool_stats().lost);
+    const bool second_lost = pool_stats().lost == before.lost + 1;  // twice in a row: it does not get a core in time
+    CHECK(runs == 4);
+    parallel_for(2, [&](std::int64_t) { ++runs; });  // and the fallback follows
+    shown = first_kept && second_lost && pool_stats().alone == before.alone + 1;
+  }
+  CHECK(shown);
 }
 
 TEST_CASE("threads: the workers start with the first job split; a job too small to start them runs alone",
