@@ -53,13 +53,6 @@ bool Tape::wants_entry(const char* op, const TensorList& inputs, const Tensor& o
   return needs_grad && detail::grad_on;
 }
 
-void Tape::mark_recorded(const Tensor& out) {
-  TensorImpl& o = *out.impl();
-  o.requires_grad = true;
-  o.generation = generation();
-  o.entry = static_cast<std::int64_t>(entries_.size());
-}
-
 // ---- the reverse sweep ------------------------------------------------------------------------------------------
 
 // dL/d(loss) = seed, then for each entry from the last to the first: its rule turns dL/d(out) into dL/d(inputs),

@@ -64,7 +64,12 @@ class Tape {
  private:
   // record()'s checks (usable inputs; in anomaly mode, finite values): whether `out` gets an entry.
   bool wants_entry(const char* op, const TensorList& inputs, const Tensor& out, const std::source_location& where);
-  void mark_recorded(const Tensor& out);                         // out is the output of the next entry
+  void mark_recorded(const Tensor& out) {  // out is the output of the next entry (inline: every recorded op)
+    TensorImpl& o = *out.impl();
+    o.requires_grad = true;
+    o.generation = generation();
+    o.entry = static_cast<std::int64_t>(entries_.size());
+  }
   Tensor seed_of(const Tensor& loss, const Tensor& seed) const;  // backward()'s checks, and its first gradient
   void check_input(const char* op, const Tensor& x, std::size_t i) const;
   [[noreturn, gnu::cold]] void bad_input(const char* op, const Tensor& x, std::size_t i) const;
