@@ -12,10 +12,10 @@
 
 #include "autodiff/runtime/thread_pool.hpp"
 #include "autodiff/tape.hpp"
+#include "examples/pictures/svg.hpp"
 #include "measure.hpp"
 #include "nn/data.hpp"
 #include "nn/io/gzip.hpp"
-#include "nn/io/svg.hpp"
 
 using namespace tg;
 
@@ -92,7 +92,7 @@ void report(const std::string& name, const std::string& title, const Options& o,
 // <name>.svg: the measured values, and the noise floor sqrt(2 / (pi draws)) of the encoder's ratios.
 void write_chart(const std::string& name, const std::string& title, std::int64_t draws, const Options& o,
                  const Table& t) {
-  nn::io::LineChart chart;
+  pictures::LineChart chart;
   chart.title = title, chart.x_label = "k (importance samples)", chart.y_label = "SNR = |E g| / std g";
   chart.log_x = chart.log_y = true;
   const char* colors[] = {"#1f77b4", "#2ca02c", "#d62728"};
@@ -107,7 +107,7 @@ void write_chart(const std::string& name, const std::string& title, std::int64_t
   const double floor = std::sqrt(2.0 / (3.14159265358979 * static_cast<double>(draws)));
   chart.series.emplace_back("noise floor", "#999999", std::vector<double>{o.ks.front(), o.ks.back()},
                             std::vector<double>{floor, floor}, true);
-  nn::io::write_svg_line_chart(o.out + "/" + name + ".svg", chart);
+  pictures::write_svg_line_chart(o.out + "/" + name + ".svg", chart);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// The files train_vae writes (see report.hpp): CSV, PNG grids (via nn/io/png), an SVG line chart (via nn/io/svg), an
-// HTML index.
+// The files train_vae writes (see report.hpp): CSV, PNG grids (via examples/pictures/png), an SVG line chart (via
+// examples/pictures/svg), an HTML index.
 #include "report.hpp"
 
 #include <algorithm>
@@ -11,10 +11,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "examples/pictures/png.hpp"
+#include "examples/pictures/svg.hpp"
 #include "nn/io/gzip.hpp"
 #include "nn/io/npy.hpp"
-#include "nn/io/png.hpp"
-#include "nn/io/svg.hpp"
 
 namespace tg::app {
 
@@ -158,20 +158,20 @@ void write_image_grid(const std::string& path, const Tensor& images, std::int64_
         const std::int64_t px = 1 + (i % cols) * (width + 1) + x, py = 1 + (i / cols) * (height + 1) + y;
         pixels[static_cast<std::size_t>(py * W + px)] = static_cast<std::uint8_t>(std::lround(255.0 * v));
       }
-  nn::io::write_png_gray(path, static_cast<int>(W), static_cast<int>(H), pixels);
+  pictures::write_png_gray(path, static_cast<int>(W), static_cast<int>(H), pixels);
 }
 
 // One line per quantity over the epochs, on shared axes: bounds are log-likelihoods (higher is better). Every point
 // is also a marker, so that a one-epoch run shows its values; the log p(x) estimates are one line per k.
 void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& rows) {
-  nn::io::LineChart chart;
+  pictures::LineChart chart;
   chart.title = "training curves", chart.x_label = "epoch", chart.y_label = "nats";
   const std::pair<const char*, double EpochMetrics::*> quantities[] = {{"train bound", &EpochMetrics::train_bound},
                                                                        {"test ELBO", &EpochMetrics::test_elbo},
                                                                        {"test IWAE bound", &EpochMetrics::test_iwae}};
   const char* colors[] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
   for (std::size_t i = 0; i < std::size(quantities); ++i) {
-    nn::io::Series s{quantities[i].first, colors[i]};
+    pictures::Series s{quantities[i].first, colors[i]};
     for (const EpochMetrics& r : rows)
       s.x.push_back(static_cast<double>(r.epoch)), s.y.push_back(r.*quantities[i].second);
     chart.series.push_back(s);
@@ -180,12 +180,12 @@ void write_svg_chart(const std::string& path, const std::vector<EpochMetrics>& r
   const char* log_px_colors[] = {"#d62728", "#9467bd", "#8c564b", "#e377c2"};
   const std::vector<std::int64_t> ks = log_px_ks(rows);
   for (std::size_t i = 0; i < ks.size(); ++i) {
-    nn::io::Series s{"test log p(x), k = " + std::to_string(ks[i]), log_px_colors[i % std::size(log_px_colors)]};
+    pictures::Series s{"test log p(x), k = " + std::to_string(ks[i]), log_px_colors[i % std::size(log_px_colors)]};
     for (const EpochMetrics& r : rows)
       if (r.log_px_k == ks[i]) s.x.push_back(static_cast<double>(r.epoch)), s.y.push_back(r.test_log_px);
     chart.series.push_back(s);
   }
-  nn::io::write_svg_line_chart(path, chart);
+  pictures::write_svg_line_chart(path, chart);
 }
 
 void write_index_html(const std::string& path, const IndexPage& page, const std::vector<EpochMetrics>& rows) {

@@ -6,9 +6,9 @@
 //      .cmake .md, or the name CMakeLists.txt) names a file. With a '/' it is a path: a tracked file (or
 //      folder) from the repository's root or from the comment's folder, or the end of a tracked path
 //      ("io/gzip.cpp" for nn/io/gzip.cpp); bare, it is the name of some tracked file. A path that starts with a
-//      top-level folder and has no extension ("bench/ulp_error", "nn/io/png", "tests/autodiff/") is a tracked
-//      folder or a tracked file less its extension; a glob ("tests/vae/test_vae_*.cpp") matches a tracked file. A
-//      path cut at a '/' by the end of a comment line goes on at the start of the next. Not checked: URLs, build
+//      top-level folder and has no extension ("bench/ulp_error", "examples/pictures/png", "tests/autodiff/") is a
+//      tracked folder or a tracked file less its extension; a glob ("tests/vae/test_vae_*.cpp") matches a tracked file.
+//      A path cut at a '/' by the end of a comment line goes on at the start of the next. Not checked: URLs, build
 //      trees ("build/..."), absolute and home paths, a "../" path that leaves the repository (relative to a build
 //      folder), names with a placeholder in capitals ("YOUR_FILE.cpp") or built from variables, and .h, .c, .txt or
 //      .json names (system headers, other projects' files, data and output files).

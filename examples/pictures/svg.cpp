@@ -1,6 +1,6 @@
 // SVG line charts (see svg.hpp): a linear or logarithmic map from data to pixels per axis, "nice" tick values, then
 // the text of the grid, the lines and markers, and the legend.
-#include "nn/io/svg.hpp"
+#include "examples/pictures/svg.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +11,8 @@
 #include "autodiff/tensor.hpp"
 #include "nn/io/gzip.hpp"
 
-namespace tg::nn::io {
+namespace tg::pictures {
+using nn::io::write_file_atomic;
 
 namespace {
 
@@ -136,4 +137,4 @@ void write_svg_line_chart(const std::string& path, const LineChart& chart) {
   write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
 }
 
-}  // namespace tg::nn::io
+}  // namespace tg::pictures

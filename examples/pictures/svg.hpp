@@ -2,17 +2,17 @@
 // lines with a marker at every point, on shared axes that are linear or logarithmic, with ticks, grid lines, axis
 // labels and a legend. train_vae draws its training curves with it, examples/snr_k its log-log plot.
 //
-//   io::LineChart chart;
+//   pictures::LineChart chart;
 //   chart.title = "SNR", chart.x_label = "k", chart.log_x = chart.log_y = true;
 //   chart.series.push_back({"inference, reparam", "#1f77b4", {1, 10, 100}, {0.9, 0.3, 0.1}});
-//   io::write_svg_line_chart("snr.svg", chart);
+//   pictures::write_svg_line_chart("snr.svg", chart);
 #pragma once
 
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace tg::nn::io {
+namespace tg::pictures {
 
 struct Series {
   std::string name;          // shown in the legend
@@ -37,4 +37,4 @@ std::string svg_line_chart(const LineChart& chart);
 // The same, written to `path + ".tmp"` and renamed over `path`.
 void write_svg_line_chart(const std::string& path, const LineChart& chart);
 
-}  // namespace tg::nn::io
+}  // namespace tg::pictures

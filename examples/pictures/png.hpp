@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace tg::nn::io {
+namespace tg::pictures {
 
 // `pixels` is row-major, height rows of width bytes (gray) or width * 3 bytes (RGB, r g b per pixel).
 std::vector<std::uint8_t> encode_png_gray(int width, int height, std::span<const std::uint8_t> pixels);
@@ -18,4 +18,4 @@ std::vector<std::uint8_t> encode_png_rgb(int width, int height, std::span<const 
 void write_png_gray(const std::string& path, int width, int height, std::span<const std::uint8_t> pixels);
 void write_png_rgb(const std::string& path, int width, int height, std::span<const std::uint8_t> pixels);
 
-}  // namespace tg::nn::io
+}  // namespace tg::pictures

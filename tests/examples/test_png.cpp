@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "examples/pictures/png.hpp"
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
-#include "nn/io/png.hpp"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<std::uint8_t>;
@@ -73,7 +73,7 @@ print(w, h, channels, zlib.crc32(pixels))
 
 TEST_CASE("encode_png writes the signature, IHDR and a zlib stream of stored blocks", "[png]") {
   const Bytes pixels = gradient_pixels(300 * 250);
-  const Bytes png = tg::nn::io::encode_png_gray(300, 250, pixels);
+  const Bytes png = tg::pictures::encode_png_gray(300, 250, pixels);
   REQUIRE(png.size() > 8 + 25 + 12 + 12);
   CHECK(Bytes(png.begin(), png.begin() + 8) == Bytes{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
   CHECK(be32(png, 8) == 13);
@@ -91,15 +91,15 @@ TEST_CASE("encode_png writes the signature, IHDR and a zlib stream of stored blo
   CHECK(png[idat + 9] == 0x01);
   CHECK(png[idat + 10] == 0x00);
   CHECK((png[idat + 11] | png[idat + 12] << 8) == 65535);
-  const Bytes rgb = tg::nn::io::encode_png_rgb(2, 1, Bytes{255, 0, 0, 0, 0, 255});
+  const Bytes rgb = tg::pictures::encode_png_rgb(2, 1, Bytes{255, 0, 0, 0, 0, 255});
   CHECK(rgb[25] == 2);
 }
 
 TEST_CASE("encode_png rejects bad sizes with a message", "[png]") {
-  CHECK_THROWS_WITH(tg::nn::io::encode_png_gray(0, 5, {}), Catch::Contains("width 0 and height 5 must be positive"));
-  CHECK_THROWS_WITH(tg::nn::io::encode_png_rgb(4, 4, Bytes(47)),
+  CHECK_THROWS_WITH(tg::pictures::encode_png_gray(0, 5, {}), Catch::Contains("width 0 and height 5 must be positive"));
+  CHECK_THROWS_WITH(tg::pictures::encode_png_rgb(4, 4, Bytes(47)),
                     Catch::Contains("encode_png_rgb: 4x4 image with 3 channel(s) needs 48 bytes, got 47"));
-  CHECK_THROWS_WITH(tg::nn::io::write_png_gray("/nonexistent/dir/a.png", 1, 1, Bytes{0}),
+  CHECK_THROWS_WITH(tg::pictures::write_png_gray("/nonexistent/dir/a.png", 1, 1, Bytes{0}),
                     Catch::Contains("/nonexistent/dir/a.png.tmp: cannot create"));
 }
 
@@ -120,9 +120,9 @@ TEST_CASE("Python's zlib decodes our gray and RGB PNGs to the same pixels", "[pn
     const Bytes pixels = gradient_pixels(std::size_t(c.w) * std::size_t(c.h) * std::size_t(c.channels));
     const std::string path = (dir / ("img" + std::to_string(c.w) + ".png")).string();
     if (c.channels == 1)
-      tg::nn::io::write_png_gray(path, c.w, c.h, pixels);
+      tg::pictures::write_png_gray(path, c.w, c.h, pixels);
     else
-      tg::nn::io::write_png_rgb(path, c.w, c.h, pixels);
+      tg::pictures::write_png_rgb(path, c.w, c.h, pixels);
     CHECK_FALSE(fs::exists(path + ".tmp"));
     const std::string expected = std::to_string(c.w) + " " + std::to_string(c.h) + " " + std::to_string(c.channels) +
                                  " " + std::to_string(tg::nn::io::crc32(pixels)) + "\n";

@@ -1,6 +1,6 @@
 // PNG encoding with stored deflate blocks: chunk = length, type, data, CRC-32 of type and data (PNG 5.3);
 // image data = zlib header 78 01, deflate blocks of at most 65535 bytes (RFC 1951 3.2.4), Adler-32 (RFC 1950).
-#include "nn/io/png.hpp"
+#include "examples/pictures/png.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -8,7 +8,9 @@
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
 
-namespace tg::nn::io {
+namespace tg::pictures {
+using nn::io::adler32, nn::io::crc32, nn::io::write_file_atomic;
+
 namespace {
 
 void put_be32(std::vector<std::uint8_t>& out, std::uint32_t v) {
@@ -91,4 +93,4 @@ void write_png_rgb(const std::string& path, int width, int height, std::span<con
   write_file_atomic(path, encode_png_rgb(width, height, pixels));
 }
 
-}  // namespace tg::nn::io
+}  // namespace tg::pictures

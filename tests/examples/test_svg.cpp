@@ -11,10 +11,10 @@
 #include <string>
 
 #include "autodiff/tensor.hpp"
-#include "nn/io/svg.hpp"
+#include "examples/pictures/svg.hpp"
 
 namespace fs = std::filesystem;
-using namespace tg::nn::io;
+using namespace tg::pictures;
 
 namespace {
 
