@@ -10,7 +10,7 @@
 
 #include "autodiff/autodiff.hpp"
 #include "nn/io/npy.hpp"
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 #include "vae/vae.hpp"
 
 namespace {

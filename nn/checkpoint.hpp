@@ -7,7 +7,7 @@
 // Arrays in the file: <param> (float32/float64, the parameter's shape), optim.<kind>.<buffer> (e.g.
 // optim.adam.m.encoder.0.weight), optim.step, train.epoch, train.step (int64 scalars), rng.<name>.state (4
 // uint64), rng.<name>.has_spare (uint8), rng.<name>.spare (float64), meta.<key> (float64 scalars), text.<key>
-// (UTF-8 bytes, uint8 (n,): descriptive strings such as a model's architecture, see vae/checkpoint.hpp).
+// (UTF-8 bytes, uint8 (n,): descriptive strings such as a model's architecture, see vae/io/checkpoint.hpp).
 #pragma once
 #include <cstdint>
 #include <string>

@@ -7,7 +7,7 @@
 //   tg::Tensor bound = tg::vae::iwae_bound(model, x, eps);            // (B,): L_5 per example
 //   tg::backward(-tg::mean(bound));                                   // gradients for every parameter
 #pragma once
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 #include "vae/coupling.hpp"
 #include "vae/diagnostics.hpp"
 #include "vae/elbo.hpp"

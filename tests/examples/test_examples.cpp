@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "examples/examples_testing.hpp"
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 
 using namespace tgtest;
 

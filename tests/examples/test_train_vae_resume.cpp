@@ -10,7 +10,7 @@
 
 #include "examples/train_vae_testing.hpp"
 #include "nn/io/npy.hpp"
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 
 using namespace tgtest;
 using Catch::Matchers::Contains;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "nn/io/gzip.hpp"
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::string path = "/tmp/tg_fuzz_card_" + std::to_string(::getpid()) + ".npz";

@@ -1,4 +1,4 @@
-// Self-describing checkpoints (vae/checkpoint.hpp): the model card survives a round trip, load_vae rebuilds the
+// Self-describing checkpoints (vae/io/checkpoint.hpp): the model card survives a round trip, load_vae rebuilds the
 // model from the file alone (weights, architecture, likelihood, dtype), a weights-only file loads the same way,
 // and a file without a card or with a malformed one is refused with a message naming the file and the entry.
 #include <catch2/catch.hpp>
@@ -8,7 +8,7 @@
 #include "autodiff/autodiff.hpp"
 #include "nn/io/npy.hpp"
 #include "nn/optim.hpp"
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 #include "vae/coupling.hpp"
 #include "vae/hierarchy.hpp"
 

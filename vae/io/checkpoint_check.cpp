@@ -4,7 +4,7 @@
 // milliseconds, naming the entry, the card's value and the file's. docs/checkpoints.md lists the checks.
 #include <optional>
 
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 
 namespace tg::vae {
 

@@ -1,6 +1,6 @@
 // Self-describing VAE checkpoints (see checkpoint.hpp): the model card to and from text entries, and the model
 // rebuilt from a file alone. The entries and their layout: docs/checkpoints.md.
-#include "vae/checkpoint.hpp"
+#include "vae/io/checkpoint.hpp"
 
 #include <algorithm>
 #include <cerrno>
