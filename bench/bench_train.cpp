@@ -80,10 +80,11 @@ static void measure(const Config& c, int reps, double secs) {
     return static_cast<double>(a - b) / static_cast<double>(reps * per_rep);
   };
   std::printf(
-      "# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone, %.2f too small to start the workers\n",
+      "# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone, %.2f before the workers started; "
+      "speed %.2f of the estimates\n",
       per_step(jobs.split, jobs_before.split), per_step(jobs.won, jobs_before.won),
       per_step(jobs.lost, jobs_before.lost), per_step(jobs.alone, jobs_before.alone),
-      per_step(jobs.unstarted, jobs_before.unstarted));
+      per_step(jobs.unstarted, jobs_before.unstarted), jobs.speed);
 }
 
 int main(int argc, char** argv) {

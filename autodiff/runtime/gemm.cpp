@@ -141,8 +141,9 @@ void packed(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, co
                   std::min(nc, c1 * Bk::NR) - c0 * Bk::NR, C, N, add);
       };
       if (split) {
-        parallel_for(panels, pack);
-        parallel_for(row_blocks * col_split, task);
+        const double kc_nc = static_cast<double>(kc) * static_cast<double>(nc);  // the block of op(B)
+        parallel_for(panels, pack, kc_nc * cost_ns::packed_value);
+        parallel_for(row_blocks * col_split, task, 2.0 * static_cast<double>(M) * kc_nc * cost_ns::gemm_flop);
       } else {
         for (std::int64_t c = 0; c < panels; ++c) pack(c);
         for (std::int64_t t = 0; t < row_blocks; ++t) task(t);
@@ -281,10 +282,11 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     if (!accumulate) std::fill_n(C, M * N, T(0));
     return;
   }
-  // What one thread would take, at ~50 flop per ns: the pool is used only where that pays (worth_splitting).
-  const double cost_ns = 2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) / 50.0;
+  // What one thread would take: the pool is used only where that pays (worth_splitting).
+  const double cost =
+      2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) * cost_ns::gemm_flop;
   const std::int64_t panels = (N + Bk::NR - 1) / Bk::NR;
-  const std::int64_t tasks = worth_splitting(cost_ns, panels);
+  const std::int64_t tasks = worth_splitting(cost, panels);
   if (M > Bk::few_rows) return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate, tasks > 1);
   // Few rows: tasks over runs of whole NR-column panels
   const std::int64_t per = (panels + tasks - 1) / tasks * Bk::NR;
@@ -297,7 +299,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
       few_rows_nn(trans_a, M, N, K, A, B, C, j0, nc, accumulate);
   };
   if (tasks == 1) return task(0);
-  parallel_for(tasks, task);
+  parallel_for(tasks, task, cost);
 }
 
 template void gemm_reference<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*,

@@ -46,6 +46,8 @@ inline constexpr double transcendental_unary = 2.3;  // exp, log, tanh, sigmoid,
 inline constexpr double activation_backward = 0.35;
 inline constexpr double log_prob = 6.0;           // the Bernoulli (6) and Normal (4-5) log-densities, per value
 inline constexpr double log_prob_backward = 2.0;  // their backward: one exp or none per value
+inline constexpr double gemm_flop = 1.0 / 50;     // the GEMM: about 50 flop per ns (a multiply-add is 2)
+inline constexpr double packed_value = 0.25;      // the GEMM's packing of B: a value read and written
 constexpr double unary(Unary f) {
   return f == Unary::neg || f == Unary::abs || f == Unary::relu || f == Unary::square || f == Unary::sqrt
              ? cheap_unary

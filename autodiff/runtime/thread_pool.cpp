@@ -2,12 +2,14 @@
 // pool is locked against workers entering, then bumps a generation number; workers spinning or sleeping on that
 // number enter, take task indices from an atomic counter, and leave. The caller takes tasks too, then waits until
 // every task is done. No allocation, no lock on the way unless a worker has gone to sleep. The caller times each
-// job it splits and, while split jobs lose, runs the next ones alone (judge).
+// job it splits and, while split jobs lose, runs the next ones alone (judge). Jobs that come with an estimate of
+// their cost are timed, and the pool learns from them how fast this machine is (learn).
 #include "autodiff/runtime/thread_pool.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -38,12 +40,19 @@ constexpr auto spin_time = std::chrono::microseconds(100);
 // again splits within as many.
 constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
 
+// The workers start for a job of 1 ms or more, as this machine runs it: its estimate times the speed learnt from
+// at least `start_after_timed` jobs, so that one slow job (the first touch of new memory, a moment of load) is not
+// taken for the machine (see Pool()).
+constexpr double start_after_ns = 1e6;
+constexpr int start_after_timed = 4;
+
 class Pool {
  public:
-  // The workers start with the first job the pool splits, not before: a program whose jobs are all too small to
-  // start them (a small model, a scalar computation; see worth_splitting) keeps one thread, and with it the C library's
-  // single-threaded mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead of an atomic
-  // one. Once a second thread has existed that mode never returns (docs/performance.md, "The workers start late").
+  // The workers start with the first job of 1 ms or more on this machine (start_after_ns), not before: a program
+  // whose jobs are all shorter (a small model, a scalar computation) keeps one thread, and with it the C library's
+  // single-threaded mode, in which every shared_ptr copy (each Tensor copy) is a plain increment instead
+  // of an atomic one. Once a second thread has existed that mode never returns (docs/performance.md, "The workers
+  // start late"). A job without an estimate (cost 0) starts them at once.
   explicit Pool(int n) : size_(n) {}
   ~Pool() {
     {
@@ -57,15 +66,27 @@ class Pool {
   Pool& operator=(const Pool&) = delete;
   int size() const { return size_; }
 
-  void run(std::int64_t n, TaskRef f) {
+  void run(std::int64_t n, TaskRef f, double cost_ns) {
     std::lock_guard serial(run_mutex_);  // one job at a time, whichever thread asks
-    if (alone_left_ > 0) {               // falling back: the last split jobs lost (see judge)
-      --alone_left_, ++stats_.alone;
+    const bool starting = !started_.load(std::memory_order_relaxed);
+    const bool falling_back = alone_left_ > 0;        // the last split jobs lost (see judge)
+    if (falling_back || (starting && cost_ns > 0)) {  // run it here, timed
+      if (falling_back) {
+        --alone_left_, ++stats_.alone;
+      } else {
+        ++stats_.unstarted;
+      }
+      const auto start = Clock::now();
       for (std::int64_t i = 0; i < n; ++i) f(i);
+      const auto took = Clock::now() - start;
+      learn(cost_ns, took);
+      if (starting && timed_ >= start_after_timed && cost_ns * speed() >= start_after_ns)
+        start_workers();  // the next job worth splitting is split
       return;
     }
-    const bool starting = !started_.load(std::memory_order_relaxed);
+    const bool fresh = starting || first_split_;  // the workers have just been started, and are not spinning yet
     if (starting) start_workers();
+    first_split_ = false;
     const auto start = Clock::now();
     for (int open = 0; !inside_.compare_exchange_weak(open, -1, std::memory_order_acquire); open = 0) cpu_relax();
     f_ = f, n_ = n;  // workers still inside the last job have left; none can enter until inside_ is 0 again
@@ -76,7 +97,7 @@ class Pool {
     inside_.store(0, std::memory_order_release);
     generation_.store(job);
     // Every worker was spinning, ready to take a task at once (one just started is not: it is like one waking).
-    const bool awake = !starting && sleepers_.load() == 0;
+    const bool awake = !fresh && sleepers_.load() == 0;
     if (!awake) {
       std::lock_guard lock(sleep_mutex_);
       wake_.notify_all();
@@ -87,18 +108,18 @@ class Pool {
     for (int spin = 0; pending_.load(std::memory_order_acquire) > 0; ++spin)  // the last tasks end elsewhere
       spin < 4096 ? cpu_relax() : std::this_thread::yield();
     judge(n, own, awake, own_end - own_start, Clock::now() - start);
+    if (own > 0) learn(cost_ns * static_cast<double>(own) / static_cast<double>(n), own_end - own_start);
   }
 
   PoolStats stats() {
     std::lock_guard serial(run_mutex_);
     PoolStats s = stats_;
-    s.unstarted = unstarted_.load(std::memory_order_relaxed);
     s.workers = static_cast<std::int64_t>(workers_.size());
+    s.speed = speed();
     return s;
   }
 
-  bool started() const { return started_.load(std::memory_order_relaxed); }  // the workers run (see Pool())
-  void count_unstarted() { unstarted_.fetch_add(1, std::memory_order_relaxed); }
+  double speed() const { return speed_.load(std::memory_order_relaxed); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -109,6 +130,7 @@ class Pool {
     } catch (const std::system_error&) {  // no more threads: the caller takes the tasks the workers cannot
     }
     started_.store(true, std::memory_order_relaxed);
+    first_split_ = true;
   }
 
   // Returns how many tasks this thread ran.
@@ -146,6 +168,18 @@ class Pool {
     ++stats_.lost;
     alone_left_ = backoff_;
     backoff_ = std::min(2 * backoff_, max_backoff);
+  }
+
+  // One more timing: work the kernels estimated at `estimated_ns` took `took` here (0: no estimate, nothing learnt).
+  // The speed is a running geometric mean of took / estimated, over about the last 8 jobs, each sample clamped to
+  // within a factor of 2 of the speed so far: a caller descheduled for a time slice is one slow job, not a slow
+  // machine.
+  void learn(double estimated_ns, Clock::duration took) {
+    if (estimated_ns <= 0) return;
+    ++timed_;
+    const double was = speed(), took_ns = std::chrono::duration<double, std::nano>(took).count();
+    const double ratio = std::clamp(took_ns / estimated_ns, was / 2, was * 2);
+    speed_.store(std::clamp(was * std::pow(ratio / was, 1.0 / 8), 1.0 / 64, 64.0), std::memory_order_relaxed);
   }
 
   // Enters job `job` unless the pool is being given another job or has moved on already.
@@ -201,12 +235,14 @@ class Pool {
   std::mutex sleep_mutex_;
   std::condition_variable wake_;
   std::atomic<int> sleepers_{0};
-  std::atomic<std::int64_t> unstarted_{0};  // jobs worth_splitting kept on the caller: too small to start workers
   std::atomic<bool> stop_{false};
+  std::atomic<double> speed_{1.0};  // learn(); read by worth_splitting on any thread
   // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
   std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
   std::int64_t backoff_ = min_backoff;
   int unanswered_in_a_row_ = 0;  // split jobs in a row that the workers, all waking, let the caller run alone
+  bool first_split_ = false;     // the workers have been started, and no job has been split since
+  std::int64_t timed_ = 0;       // jobs learnt from
   PoolStats stats_;
 };
 
@@ -246,32 +282,32 @@ int num_threads() { return pool().size(); }
 
 PoolStats pool_stats() { return pool().stats(); }
 
-void parallel_for(std::int64_t n, TaskRef f) {
+void parallel_for(std::int64_t n, TaskRef f, double cost_ns) {
   if (n <= 0) return;
   Pool& p = pool();
   if (n == 1 || p.size() == 1) {
     for (std::int64_t i = 0; i < n; ++i) f(i);
     return;
   }
-  p.run(n, f);
+  p.run(n, f, cost_ns);
 }
+
+double speed() { return pool().speed(); }
 
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
   // Measured on a 2-core machine (docs/performance.md): handing a job to a spinning worker costs about 1 us, to a
   // sleeping one 10-50 us, and when the other core is busy a worker may be descheduled holding its task, so that a
-  // job split in two takes longer than on one thread. Jobs under 100 us stay on the calling thread; larger ones are
-  // cut into shares of at least 25 us, several per thread, so that a late worker holds back only a small share.
-  // The workers start only for a job of 1 ms or more: the IWAE models of batch 20 (k = 1 and 5) have no such job, so
-  // they run on one thread at any thread count, as fast as on one thread; the VAE of batch 128 and IWAE k = 50 have
-  // several per step, and from then on the pool splits every job of 100 us or more.
-  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3, min_start_ns = 1e6;
+  // job split in two takes longer than on one thread. Jobs under 100 us (the estimate times the measured speed())
+  // stay on the calling thread; larger ones are cut into shares of at least 25 us, several per thread, so that a
+  // late worker holds back only a small share. Until a job is worth 1 ms here the pool runs them on the calling thread
+  // (Pool::run): the IWAE models of batch 20 (k = 1 and 5) have no such job, so they run on one thread at any thread
+  // count, as fast as on one thread; the VAE of batch 128 and IWAE k = 50 have several per step.
+  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3;
   const int threads = num_threads();
-  if (threads == 1 || max_tasks < 2 || cost_ns < min_cost_ns) return 1;
-  if (cost_ns < min_start_ns && !pool().started()) {
-    pool().count_unstarted();
-    return 1;
-  }
-  const auto by_cost = static_cast<std::int64_t>(cost_ns / min_share_ns);
+  if (threads == 1 || max_tasks < 2) return 1;
+  const double cost = cost_ns * speed();
+  if (cost < min_cost_ns) return 1;
+  const auto by_cost = static_cast<std::int64_t>(cost / min_share_ns);
   return std::max<std::int64_t>(1, std::min({max_tasks, by_cost, std::int64_t{4} * threads}));
 }
 

@@ -2,9 +2,13 @@
 // variable TG_NUM_THREADS, else the number of cores. The calling thread always works too. Workers spin briefly
 // after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
 // sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
-// The workers start with the first job split, not before: until then the program has one thread, and the C library
-// keeps shared_ptr's reference counts (every Tensor copy) plain instead of atomic. The first job to split must be
-// of 1 ms or more.
+//
+// What a job costs depends on the machine: the kernels estimate it (kernels::cost_ns, figures of one AVX2 core), and
+// the pool times the jobs it is given with an estimate and learns how this machine's time compares (speed():
+// measured / estimated; 0.5 where the kernels run twice as fast as the figures say). worth_splitting judges the
+// estimate times that ratio. The workers start with the first job of 1 ms or more by that measure (once a few jobs
+// have been timed), not before: until then the program has one thread, and the C library keeps shared_ptr's
+// reference counts (every Tensor copy) plain instead of atomic.
 //
 // Except while splitting loses. On a loaded machine a worker can take a task and then be descheduled for a whole
 // time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
@@ -31,8 +35,9 @@ struct PoolStats {
   std::int64_t won = 0;        // ... of which the caller alone would have taken longer
   std::int64_t lost = 0;       // ... of which it would not, or it ran every task itself: the pool falls back
   std::int64_t alone = 0;      // jobs run on the calling thread alone, falling back after a job lost
-  std::int64_t unstarted = 0;  // jobs worth splitting run on the calling thread: too small to start the workers
-  std::int64_t workers = 0;    // worker threads started (at the first job split; 0 until then)
+  std::int64_t unstarted = 0;  // jobs run on the calling thread, timed, before the workers started
+  std::int64_t workers = 0;    // worker threads started (with the first job of 1 ms; 0 until then)
+  double speed = 1;            // this machine's time / the kernels' estimate, learned from timed jobs (see speed())
 };
 PoolStats pool_stats();
 
@@ -51,12 +56,18 @@ class TaskRef {
   void (*call_)(void* body, std::int64_t i);
 };
 
-// Runs f(0), ..., f(n - 1), spread over the pool; returns when all are done. Tasks must not throw.
-void parallel_for(std::int64_t n, TaskRef f);
+// Runs f(0), ..., f(n - 1), spread over the pool; returns when all are done. Tasks must not throw. `cost_ns` is
+// the kernels' estimate of what all n take on one thread: the pool times the job and learns from it (speed()), and
+// runs such jobs on the calling thread until one of them is worth 1 ms here. 0: no estimate; split as asked.
+void parallel_for(std::int64_t n, TaskRef f, double cost_ns = 0);
 
-// The cost model: work of `cost` nanoseconds (as one thread would take) is split over the pool only when each
-// thread's share still outweighs the price of handing it out, a few microseconds. Returns how many tasks to make
-// (1: run it on the calling thread).
+// How this machine's time compares with the kernels' estimates: the geometric mean of measured / estimated over
+// the jobs timed lately (1 until a job has been timed). With 1 thread nothing is timed.
+double speed();
+
+// The cost model: work estimated at `cost_ns` nanoseconds (as one thread would take, by the kernels' figures), which
+// takes cost_ns x speed() here, is split over the pool only when each thread's share still outweighs the price of
+// handing it out, a few microseconds. Returns how many tasks to make (1: run it on the calling thread).
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks);
 
 // Runs f(begin, end) over [0, n) cut into contiguous blocks, spread over the pool when n items of `cost_ns_each`
@@ -67,10 +78,13 @@ void parallel_blocks(std::int64_t n, double cost_ns_each, F&& f) {
   const std::int64_t tasks = n > 1 ? worth_splitting(cost_ns_each * static_cast<double>(n), n) : 1;
   if (tasks <= 1) return f(std::int64_t{0}, n);
   const std::int64_t per = (n + tasks - 1) / tasks;
-  parallel_for(tasks, [&](std::int64_t t) {
-    const std::int64_t begin = t * per, end = begin + per < n ? begin + per : n;
-    if (begin < end) f(begin, end);
-  });
+  parallel_for(
+      tasks,
+      [&](std::int64_t t) {
+        const std::int64_t begin = t * per, end = begin + per < n ? begin + per : n;
+        if (begin < end) f(begin, end);
+      },
+      cost_ns_each * static_cast<double>(n));
 }
 
 }  // namespace tg

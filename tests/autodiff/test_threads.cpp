@@ -33,11 +33,13 @@ std::vector<std::vector<float>> run_with(int threads, Op op) {
   TapeScope scope(tape);
   Generator gen(7);
   std::vector<Tensor> inputs = op.inputs(gen);
+  // The workers start after a job of 1 ms, which a fast machine may not have here: a job without an estimate starts
+  // them at once.
+  if (threads > 1 && pool_stats().workers == 0) parallel_for(2, [](std::int64_t) {});
   const std::int64_t split = pool_stats().split;
   Tensor out = op(inputs);
-  backward(sum(out * out));  // a gradient that differs from element to element
-  // The pool did split the work (the first job split must be of 1 ms or more: these ops have some).
-  if (threads > 1) REQUIRE(pool_stats().split > split);
+  backward(sum(out * out));                              // a gradient that differs from element to element
+  if (threads > 1) REQUIRE(pool_stats().split > split);  // the pool did split the work
   std::vector<std::vector<float>> all{values_of(out)};
   for (const Tensor& t : inputs)
     if (t.requires_grad()) all.push_back(values_of(t.grad()));
@@ -214,19 +216,72 @@ TEST_CASE("threads: the second job in a row that the caller ran alone while its 
   CHECK(shown);
 }
 
-TEST_CASE("threads: the workers start with the first job split; a job too small to start them runs alone",
+TEST_CASE("threads: the workers start with the first job worth 1 ms on this machine, not on one slow job",
           "[threads][pool]") {
+  const auto empty = [](std::int64_t) {};
+  const auto one_ms = [](std::int64_t) { std::this_thread::sleep_for(milliseconds(1)); };
+  {
+    // Jobs the kernels estimate at 1.3 ms that take microseconds here: they run on the calling thread, timed, and
+    // never start a worker (an estimate alone, 1.3 ms, would).
+    FreshPool pool(2);
+    CHECK(pool_stats().workers == 0);  // none yet: the program still runs on one thread
+    for (int j = 0; j < 20; ++j) parallel_for(4, empty, 1.3e6);
+    CHECK(pool_stats().unstarted == 20);
+    CHECK(pool_stats().workers == 0);
+    CHECK(pool_stats().split == 0);
+  }
+  {
+    // One job of 5 ms among jobs of microseconds (all estimated at 0.5 ms) is one slow job, not a slow machine.
+    FreshPool pool(2);
+    for (int j = 0; j < 8; ++j) parallel_for(4, empty, 0.5e6);
+    parallel_for(5, one_ms, 0.5e6);
+    CHECK(pool_stats().workers == 0);
+  }
+  {
+    // Jobs estimated at 0.6 ms that take 4 ms: after a few of them the pool knows the machine is slower than the
+    // figures, and the next job worth 1 ms starts the workers; the job after it is split.
+    FreshPool pool(2);
+    int jobs = 0;
+    for (; pool_stats().workers == 0 && jobs < 20; ++jobs) parallel_for(4, one_ms, 0.6e6);
+    INFO("jobs run before the workers started: " << jobs << ", speed " << speed());
+    CHECK(jobs >= 4);  // not before 4 jobs were timed
+    CHECK(jobs <= 8);
+    CHECK(pool_stats().workers == 1);
+    CHECK(pool_stats().split == 0);  // those ran on the calling thread
+    int runs = 0;
+    parallel_for(
+        4, [&](std::int64_t) { ++runs; }, 0.6e6);
+    CHECK(runs == 4);
+    CHECK(pool_stats().split == 1);
+  }
+}
+
+TEST_CASE("threads: the pool learns how fast this machine runs against the kernels' estimates", "[threads][pool]") {
   FreshPool pool(2);
-  CHECK(num_threads() == 2);
-  CHECK(pool_stats().workers == 0);  // none yet: the program still runs on one thread
-  const std::int64_t unstarted = pool_stats().unstarted;
-  CHECK(worth_splitting(500e3, 8) == 1);  // 500 us of work: not worth starting a worker
-  CHECK(pool_stats().unstarted == unstarted + 1);
-  CHECK(worth_splitting(4e6, 8) > 1);  // 4 ms: worth it
-  int runs = 0;
-  parallel_for(4, [&](std::int64_t) { ++runs; });
-  CHECK(runs == 4);
-  CHECK(pool_stats().workers == 1);
+  CHECK(speed() == 1);  // nothing timed yet: the estimates as they are
+  CHECK(worth_splitting(150e3, 8) > 1);
+  // Jobs that take microseconds where the kernels estimated 10 ms: this machine is much faster than the figures.
+  for (int j = 0; j < 40; ++j)
+    parallel_for(
+        2, [](std::int64_t) {}, 10e6);
+  INFO("speed " << speed());
+  CHECK(speed() < 0.1);
+  CHECK(pool_stats().speed == speed());
+  CHECK(worth_splitting(150e3, 8) == 1);  // 150 us by the figures is a few microseconds here: not worth a worker
+  CHECK(worth_splitting(100e6, 8) > 1);
+  // Jobs that take 2 ms where the kernels estimated 0.1 ms: the other way round.
+  FreshPool again(2);
+  CHECK(worth_splitting(50e3, 8) == 1);
+  for (int j = 0; j < 12; ++j)
+    parallel_for(
+        2, [](std::int64_t) { std::this_thread::sleep_for(milliseconds(1)); }, 100e3);
+  INFO("speed " << speed());
+  CHECK(speed() > 2);
+  CHECK(worth_splitting(50e3, 8) > 1);  // 50 us by the figures takes more than 100 us here
+  const PoolStats after = pool_stats();
+  parallel_for(
+      2, [](std::int64_t) {}, 0);  // a job without an estimate teaches nothing
+  CHECK(speed() == after.speed);
 }
 
 TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
