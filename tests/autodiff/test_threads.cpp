@@ -4,6 +4,7 @@
 // thread when split jobs lose (thread_pool.hpp): it falls back, comes back, and changes no bit.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "autodiff/runtime/thread_pool.hpp"
@@ -282,6 +283,42 @@ TEST_CASE("threads: the pool learns how fast this machine runs against the kerne
   parallel_for(
       2, [](std::int64_t) {}, 0);  // a job without an estimate teaches nothing
   CHECK(speed() == after.speed);
+}
+
+TEST_CASE("threads: one job moves the measured speed by at most an eighth of a factor 2", "[threads][pool]") {
+  {
+    FreshPool pool(2);
+    parallel_for(
+        2, [](std::int64_t) {}, 10e6);  // 10 ms estimated, microseconds taken: a sample of 1/2 at most
+    CHECK(speed() == Approx(std::pow(0.5, 1.0 / 8)).epsilon(1e-12));
+  }
+  {
+    FreshPool pool(2);
+    parallel_for(
+        2, [](std::int64_t) { std::this_thread::sleep_for(milliseconds(10)); }, 1e6);  // 20 ms for 1 ms
+    CHECK(speed() == Approx(std::pow(2.0, 1.0 / 8)).epsilon(1e-12));
+  }
+}
+
+TEST_CASE("threads: a split job teaches the speed from the calling thread's own share of it", "[threads][pool]") {
+  FreshPool pool(2);
+  parallel_for(2, [](std::int64_t) {});  // no estimate: starts the workers
+  // Two tasks of 2 ms, estimated at 4 ms in all: when the worker takes one, the caller's task (2 ms) is to be
+  // compared with its share of the estimate (2 ms), and the speed stays about where it was. Against the whole job's
+  // estimate it would look twice as fast as it is, and the speed would fall by 2^(1/8).
+  const auto two_ms = [](std::int64_t) { std::this_thread::sleep_for(milliseconds(2)); };
+  bool seen = false;  // a job split and won (a loaded machine may need a few tries)
+  for (int attempt = 0; attempt < 50 && !seen; ++attempt) {
+    const PoolStats before = pool_stats();
+    parallel_for(2, two_ms, 4e6);
+    const PoolStats after = pool_stats();
+    if (after.won == before.won + 1) {
+      seen = true;
+      INFO("speed before " << before.speed << ", after " << after.speed);
+      CHECK(after.speed > 0.97 * before.speed);
+    }
+  }
+  CHECK(seen);
 }
 
 TEST_CASE("threads: ops give the same bits while the pool falls back to the calling thread", "[threads][pool]") {
