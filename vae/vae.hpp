@@ -7,7 +7,6 @@
 //   tg::Tensor bound = tg::vae::iwae_bound(model, x, eps);            // (B,): L_5 per example
 //   tg::backward(-tg::mean(bound));                                   // gradients for every parameter
 #pragma once
-#include "vae/io/checkpoint.hpp"
 #include "vae/coupling.hpp"
 #include "vae/diagnostics.hpp"
 #include "vae/elbo.hpp"
@@ -16,6 +15,7 @@
 #include "vae/exact/linear_gaussian.hpp"
 #include "vae/exact/linear_gaussian_model.hpp"
 #include "vae/hierarchy.hpp"
+#include "vae/io/checkpoint.hpp"
 #include "vae/iwae.hpp"
 #include "vae/iwae_gradient.hpp"
 #include "vae/joint.hpp"

@@ -8,9 +8,9 @@
 #include "autodiff/autodiff.hpp"
 #include "nn/io/npy.hpp"
 #include "nn/optim.hpp"
-#include "vae/io/checkpoint.hpp"
 #include "vae/coupling.hpp"
 #include "vae/hierarchy.hpp"
+#include "vae/io/checkpoint.hpp"
 
 using namespace tg;
 using Catch::Matchers::Contains;
