@@ -84,8 +84,8 @@ class Pool {
         start_workers();  // the next job worth splitting is split
       return;
     }
-    const bool fresh = starting || first_split_;  // the workers have just been started, and are not spinning yet
     if (starting) start_workers();
+    const bool fresh = first_split_;  // the workers have just been started, and are not spinning yet
     first_split_ = false;
     const auto start = Clock::now();
     for (int open = 0; !inside_.compare_exchange_weak(open, -1, std::memory_order_acquire); open = 0) cpu_relax();
