@@ -28,18 +28,31 @@ std::vector<float> values_of(const Tensor& t) {
 
 // Every value the op computes with `threads` threads: its output and the gradients of its inputs.
 template <class Op>
-std::vector<std::vector<float>> run_with(int threads, Op op) {
+std::vector<std::vector<float>> run_with(int threads, Op op, bool same_pool = false) {
   ThreadsFor pool(threads);
   Tape tape;
   TapeScope scope(tape);
   Generator gen(7);
   std::vector<Tensor> inputs = op.inputs(gen);
-  // The workers start after a job of 1 ms, which a fast machine may not have here: a job without an estimate starts
-  // them at once.
-  if (threads > 1 && pool_stats().workers == 0) parallel_for(2, [](std::int64_t) {});
+  // Making the inputs teaches the pool too (their jobs are timed, and one may have lost): the op gets a new pool,
+  // unless the test asks for the same one.
+  if (threads > 1 && !same_pool) {
+    set_num_threads(1);
+    set_num_threads(threads);
+  }
+  // The workers start after a job of 1 ms, which a fast machine may not have here: jobs without an estimate start
+  // them at once, until one is won (on a loaded machine the first may lose, and the pool would then run the op's
+  // jobs alone). Their tasks take 1 ms each: a split job of empty tasks would be judged lost (the caller's own task
+  // took no time).
+  const auto one_ms = [](std::int64_t) { std::this_thread::sleep_for(std::chrono::milliseconds(1)); };
+  if (threads > 1 && !same_pool)
+    for (int j = 0; j < 100 && pool_stats().won == 0; ++j) parallel_for(2, one_ms);
   const std::int64_t split = pool_stats().split;
   Tensor out = op(inputs);
-  backward(sum(out * out));                              // a gradient that differs from element to element
+  backward(sum(out * out));  // a gradient that differs from element to element
+  INFO("threads " << threads << ": split " << pool_stats().split << ", won " << pool_stats().won << ", lost "
+                  << pool_stats().lost << ", alone " << pool_stats().alone << ", unstarted " << pool_stats().unstarted
+                  << ", workers " << pool_stats().workers << ", speed " << pool_stats().speed);
   if (threads > 1) REQUIRE(pool_stats().split > split);  // the pool did split the work
   std::vector<std::vector<float>> all{values_of(out)};
   for (const Tensor& t : inputs)
@@ -91,14 +104,16 @@ struct LinearTanh {
   Tensor operator()(const std::vector<Tensor>& in) const { return linear_tanh(in[0], in[1], in[2]); }
 };
 
-// A new pool of n threads for one test, so that its statistics and its fallback start from 0; the old size after.
+// A new pool of n threads for one test, so that its statistics, its fallback and its speed start afresh; a new pool
+// of the old size after, so that what the test taught its pool does not reach the next test.
 struct FreshPool {
-  int saved = num_threads();
-  explicit FreshPool(int n) {
+  static void renew(int n) {
     set_num_threads(n == 1 ? 2 : 1);  // set_num_threads keeps a pool of the same size
     set_num_threads(n);
   }
-  ~FreshPool() { set_num_threads(saved); }
+  int saved = num_threads();
+  explicit FreshPool(int n) { renew(n); }
+  ~FreshPool() { renew(saved); }
 };
 
 using std::chrono::milliseconds;
@@ -328,7 +343,7 @@ TEST_CASE("threads: ops give the same bits while the pool falls back to the call
   std::vector<int> runs(8, 0);
   until_a_job_lost(runs);
   const std::int64_t alone = pool_stats().alone;
-  const auto fallen_back = run_with(2, LinearTanh{});  // the same pool: the next 8 jobs run alone
+  const auto fallen_back = run_with(2, LinearTanh{}, true);  // the same pool: the next 8 jobs run alone
   CHECK(pool_stats().alone > alone);
   require_same_bits("linear_tanh, falling back", 2, one, fallen_back);
 }
