@@ -13,9 +13,10 @@
 #include "examples/pictures/png.hpp"
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using tgtest::Bytes;
 
 namespace {
 

@@ -13,11 +13,10 @@
 #include "nn/checkpoint.hpp"
 #include "nn/io/gzip.hpp"
 #include "nn/optim.hpp"
+#include "support/bytes.hpp"
 #include "vae/model.hpp"
 
 namespace tgtest {
-
-using Bytes = std::vector<std::uint8_t>;
 
 inline fs::path fresh_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("tg_runs_" + name + "_" + std::to_string(::getpid()));

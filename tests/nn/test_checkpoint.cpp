@@ -13,6 +13,7 @@
 #include "nn/io/npy.hpp"
 #include "nn/io/zip_testing.hpp"
 #include "nn/mlp.hpp"
+#include "support/bytes.hpp"
 
 using namespace tg;
 using namespace tg::nn;

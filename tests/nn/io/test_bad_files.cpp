@@ -13,9 +13,10 @@
 #include "nn/io/gzip.hpp"
 #include "nn/io/idx.hpp"
 #include "nn/io/npy.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using tgtest::Bytes;
 using Loader = std::function<void(const Bytes&)>;
 
 namespace {

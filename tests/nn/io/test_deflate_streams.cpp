@@ -11,6 +11,7 @@
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
 #include "nn/io/zip_testing.hpp"
+#include "support/bytes.hpp"
 
 using namespace tgtest;
 using Catch::Matchers::Contains;

@@ -10,9 +10,10 @@
 
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using tgtest::Bytes;
 
 namespace {
 

@@ -17,6 +17,7 @@
 #include "nn/io/idx.hpp"
 #include "nn/io/npy.hpp"
 #include "nn/io/zip_testing.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
 using namespace tgtest;

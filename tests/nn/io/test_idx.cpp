@@ -15,9 +15,10 @@
 #include "nn/io/crc.hpp"
 #include "nn/io/gzip.hpp"
 #include "nn/io/idx.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using tgtest::Bytes;
 
 namespace {
 

@@ -9,6 +9,7 @@
 
 #include "nn/io/npy.hpp"
 #include "nn/io/zip_testing.hpp"
+#include "support/bytes.hpp"
 
 using namespace tgtest;
 using Catch::Matchers::Contains;

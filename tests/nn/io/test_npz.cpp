@@ -11,9 +11,10 @@
 
 #include "nn/io/gzip.hpp"
 #include "nn/io/npy.hpp"
+#include "support/bytes.hpp"
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<std::uint8_t>;
+using tgtest::Bytes;
 using Shape = std::vector<std::int64_t>;
 
 namespace {

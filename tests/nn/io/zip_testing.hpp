@@ -10,7 +10,7 @@
 
 namespace tgtest {
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = std::vector<std::uint8_t>;  // tests/support/bytes.hpp tells Catch2 how to print it
 
 inline void put_le(Bytes& out, std::uint64_t v, int n) {
   for (int i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
