@@ -1,6 +1,6 @@
 // File contents in the tests (tgtest::Bytes), and how Catch2 prints them when a check on them fails: the size, a
-// hash and the first 16 bytes, not every byte. Printed whole, two checkpoints of 1.8 MB that differ took Catch2 more
-// than ten minutes to format, so that a bug in --resume was reported only at CTest's timeout.
+// hash and the first 16 bytes, not every byte. Printed whole, two checkpoints of 1.8 MB that differ had not been
+// formatted after eight minutes, so that a bug in --resume would have been reported only at CTest's timeout.
 #pragma once
 #include <catch2/catch.hpp>
 #include <cstdint>
