@@ -26,6 +26,18 @@ std::vector<float> values_of(const Tensor& t) {
   return std::vector<float>(p, p + t.numel());
 }
 
+// A new pool of n threads for one test, so that its statistics, its fallback and its speed start afresh; a new pool
+// of the old size after, so that what the test taught its pool does not reach the next test.
+struct FreshPool {
+  static void renew(int n) {
+    set_num_threads(n == 1 ? 2 : 1);  // set_num_threads keeps a pool of the same size
+    set_num_threads(n);
+  }
+  int saved = num_threads();
+  explicit FreshPool(int n) { renew(n); }
+  ~FreshPool() { renew(saved); }
+};
+
 // Every value the op computes with `threads` threads: its output and the gradients of its inputs.
 template <class Op>
 std::vector<std::vector<float>> run_with(int threads, Op op, bool same_pool = false) {
@@ -36,10 +48,7 @@ std::vector<std::vector<float>> run_with(int threads, Op op, bool same_pool = fa
   std::vector<Tensor> inputs = op.inputs(gen);
   // Making the inputs teaches the pool too (their jobs are timed, and one may have lost): the op gets a new pool,
   // unless the test asks for the same one.
-  if (threads > 1 && !same_pool) {
-    set_num_threads(1);
-    set_num_threads(threads);
-  }
+  if (threads > 1 && !same_pool) FreshPool::renew(threads);
   // The workers start after a job of 1 ms, which a fast machine may not have here: jobs without an estimate start
   // them at once, until one is won (on a loaded machine the first may lose, and the pool would then run the op's
   // jobs alone). Their tasks take 1 ms each: a split job of empty tasks would be judged lost (the caller's own task
@@ -50,10 +59,11 @@ std::vector<std::vector<float>> run_with(int threads, Op op, bool same_pool = fa
   const std::int64_t split = pool_stats().split;
   Tensor out = op(inputs);
   backward(sum(out * out));  // a gradient that differs from element to element
-  INFO("threads " << threads << ": split " << pool_stats().split << ", won " << pool_stats().won << ", lost "
-                  << pool_stats().lost << ", alone " << pool_stats().alone << ", unstarted " << pool_stats().unstarted
-                  << ", workers " << pool_stats().workers << ", speed " << pool_stats().speed);
-  if (threads > 1) REQUIRE(pool_stats().split > split);  // the pool did split the work
+  const PoolStats stats = pool_stats();
+  INFO("threads " << threads << ": split " << stats.split << ", won " << stats.won << ", lost " << stats.lost
+                  << ", alone " << stats.alone << ", unstarted " << stats.unstarted << ", workers " << stats.workers
+                  << ", speed " << stats.speed);
+  if (threads > 1) REQUIRE(stats.split > split);  // the pool did split the work
   std::vector<std::vector<float>> all{values_of(out)};
   for (const Tensor& t : inputs)
     if (t.requires_grad()) all.push_back(values_of(t.grad()));
@@ -102,18 +112,6 @@ struct LinearTanh {
     return {leaf(randn({1000, 200}, gen)), leaf(randn({784, 200}, gen) * 0.1), leaf(randn({784}, gen))};
   }
   Tensor operator()(const std::vector<Tensor>& in) const { return linear_tanh(in[0], in[1], in[2]); }
-};
-
-// A new pool of n threads for one test, so that its statistics, its fallback and its speed start afresh; a new pool
-// of the old size after, so that what the test taught its pool does not reach the next test.
-struct FreshPool {
-  static void renew(int n) {
-    set_num_threads(n == 1 ? 2 : 1);  // set_num_threads keeps a pool of the same size
-    set_num_threads(n);
-  }
-  int saved = num_threads();
-  explicit FreshPool(int n) { renew(n); }
-  ~FreshPool() { renew(saved); }
 };
 
 using std::chrono::milliseconds;
