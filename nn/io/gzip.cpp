@@ -327,7 +327,7 @@ class Inflater {
 std::size_t skip_gzip_header(std::span<const std::uint8_t> d, std::size_t p, const std::string& what) {
   const std::size_t start = p;
   auto need = [&](std::size_t n, const char* field) {
-    if (d.size() - p < n) fail_at(what, d.size(), std::string("truncated gzip header (") + field + ")");
+    if (d.size() - p < n) fail_at(what, d.size(), "truncated gzip header (" + std::string(field) + ")");
   };
   need(10, "fixed fields");
   if (d[p] != 0x1f || d[p + 1] != 0x8b) fail_at(what, p, "not a gzip member: the magic bytes 1f 8b are missing");
