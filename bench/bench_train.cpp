@@ -75,16 +75,16 @@ static void measure(const Config& c, int reps, double secs) {
       static_cast<double>(news) / static_cast<double>(reps * per_rep),
       static_cast<double>(after.system_allocations - before.system_allocations) / static_cast<double>(reps * per_rep));
   // What the thread pool did with the jobs of the timed steps (see thread_pool.hpp): split, of which won and lost,
-  // and run on the calling thread alone after a loss.
+  // and run on the calling thread alone after a loss; and the split tuner's level (split_tuner.hpp).
   const auto per_step = [&](std::int64_t a, std::int64_t b) {
     return static_cast<double>(a - b) / static_cast<double>(reps * per_rep);
   };
   std::printf(
       "# pool jobs per step: %.2f split (%.2f won, %.2f lost), %.2f alone, %.2f before the workers started; "
-      "speed %.2f of the estimates\n",
+      "speed %.2f of the estimates; split tuner at level %d after %lld windows\n",
       per_step(jobs.split, jobs_before.split), per_step(jobs.won, jobs_before.won),
       per_step(jobs.lost, jobs_before.lost), per_step(jobs.alone, jobs_before.alone),
-      per_step(jobs.unstarted, jobs_before.unstarted), jobs.speed);
+      per_step(jobs.unstarted, jobs_before.unstarted), jobs.speed, jobs.level, static_cast<long long>(jobs.windows));
 }
 
 int main(int argc, char** argv) {

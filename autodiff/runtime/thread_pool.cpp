@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "autodiff/runtime/split_tuner.hpp"
 #include "autodiff/tensor.hpp"
 
 namespace tg {
@@ -45,6 +46,11 @@ constexpr std::int64_t min_backoff = 8, max_backoff = 1024;
 // taken for the machine (see Pool()).
 constexpr double start_after_ns = 1e6;
 constexpr int start_after_timed = 4;
+
+// A window of the split tuner (split_tuner.hpp) ends with the first job the kernels ask about after 20 ms, and after
+// at least 32 of them: long enough to hold a few training steps of a small model, and its rate their average.
+constexpr auto window_time = std::chrono::milliseconds(20);
+constexpr std::int64_t window_jobs = 32;
 
 class Pool {
  public:
@@ -116,20 +122,54 @@ class Pool {
     PoolStats s = stats_;
     s.workers = static_cast<std::int64_t>(workers_.size());
     s.speed = speed();
+    std::lock_guard tune(tune_mutex_);
+    s.windows = windows_.load(std::memory_order_relaxed);
+    s.level = tuner_.level();
     return s;
   }
 
   double speed() const { return speed_.load(std::memory_order_relaxed); }
 
+  // worth_splitting's question: counts a job the kernels estimated at `estimated_ns` (split or not) in the split
+  // tuner's window, ends the window when it is due, and returns the smallest job worth splitting now, in nanoseconds
+  // of this machine. Before the workers start there are no windows: jobs of 100 us or more (level 0), so that the
+  // first job worth 1 ms can start them.
+  double split_from_ns(double estimated_ns) {
+    if (!started_.load(std::memory_order_acquire) || !(estimated_ns > 0))
+      return split_from_.load(std::memory_order_relaxed);
+    window_cost_.fetch_add(static_cast<std::int64_t>(std::min(estimated_ns, 1e15)), std::memory_order_relaxed);
+    if (window_jobs_.fetch_add(1, std::memory_order_relaxed) + 1 >= window_jobs) {
+      const std::int64_t now = now_ns();
+      if (now - window_start_.load(std::memory_order_relaxed) >= std::chrono::nanoseconds(window_time).count()) {
+        std::unique_lock lock(tune_mutex_, std::try_to_lock);  // another thread may be ending it: let it
+        const std::int64_t start = window_start_.load(std::memory_order_relaxed);
+        if (lock.owns_lock() && now - start >= std::chrono::nanoseconds(window_time).count()) {
+          const auto cost = static_cast<double>(window_cost_.exchange(0, std::memory_order_relaxed));
+          window_jobs_.store(0, std::memory_order_relaxed);
+          window_start_.store(now, std::memory_order_relaxed);
+          tuner_.window_done(static_cast<double>(now - start) / cost);
+          split_from_.store(SplitTuner::threshold_ns(tuner_.level()), std::memory_order_relaxed);
+          windows_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    }
+    return split_from_.load(std::memory_order_relaxed);
+  }
+
  private:
   using Clock = std::chrono::steady_clock;
+
+  static std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+  }
 
   void start_workers() {  // under run_mutex_
     try {
       for (int i = 1; i < size_; ++i) workers_.emplace_back([this] { work(); });
     } catch (const std::system_error&) {  // no more threads: the caller takes the tasks the workers cannot
     }
-    started_.store(true, std::memory_order_relaxed);
+    window_start_.store(now_ns(), std::memory_order_relaxed);  // the split tuner's first window starts
+    started_.store(true, std::memory_order_release);
     first_split_ = true;
   }
 
@@ -148,23 +188,24 @@ class Pool {
   // a loaded machine a spinning worker also takes CPU time the caller would have had (with autogroups, Linux shares
   // it out per session, not per thread). After a loss the next `backoff_` jobs run on the caller alone, a count
   // that doubles with every job lost in a row; a job that wins sets it back. No verdict where there is nothing to
-  // compare: the caller ran no task (it was descheduled itself), or it ran them all while a worker was still waking
-  // from sleep, which takes tens of microseconds on any machine. The pool's own pauses put the workers to sleep, so
+  // compare: the caller ran no task (it was descheduled itself). Nor on a job lost while a worker was still waking
+  // from sleep, which takes tens of microseconds on any machine: the worker takes its first task late, or none. The
+  // pool's own pauses put the workers to sleep (so do the gaps between jobs, at the split tuner's higher levels), so
   // without that exception the first split job after a fallback would nearly always lose, and the pool would hardly
   // split again even on an idle machine; the worker it woke spins now, and the next job gets a fair verdict. But if
-  // the next split job finds the workers waking again and the caller runs it alone too, it lost: the worker did not
-  // get a core, and every such job pays a wake-up for nothing.
+  // the next split job finds the workers waking again and loses too, it lost: the worker did not get a core in
+  // time, and every such job pays a wake-up for nothing.
   void judge(std::int64_t n, std::int64_t own, bool awake, Clock::duration own_time, Clock::duration wall) {
     ++stats_.split;
     if (own == 0) return;
-    const bool unanswered = own == n && !awake;  // the caller ran every task while a worker was still waking
-    if (unanswered && ++unanswered_in_a_row_ < 2) return;
-    unanswered_in_a_row_ = 0;
     if (own < n && wall.count() * own <= own_time.count() * n) {
+      unanswered_in_a_row_ = 0;
       ++stats_.won;
       backoff_ = min_backoff;
       return;
     }
+    if (!awake && ++unanswered_in_a_row_ < 2) return;  // a worker was still waking: no verdict, the first time
+    unanswered_in_a_row_ = 0;
     ++stats_.lost;
     alone_left_ = backoff_;
     backoff_ = std::min(2 * backoff_, max_backoff);
@@ -237,6 +278,11 @@ class Pool {
   std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
   std::atomic<double> speed_{1.0};  // learn(); read by worth_splitting on any thread
+  // The split tuner (split_from_ns): the current window and the smallest job worth splitting, read on any thread.
+  std::mutex tune_mutex_;  // guards tuner_
+  SplitTuner tuner_;
+  std::atomic<std::int64_t> window_start_{0}, window_cost_{0}, window_jobs_{0}, windows_{0};
+  std::atomic<double> split_from_{SplitTuner::threshold_ns(0)};
   // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
   std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
   std::int64_t backoff_ = min_backoff;
@@ -297,16 +343,20 @@ double speed() { return pool().speed(); }
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks) {
   // Measured on a 2-core machine (docs/performance.md): handing a job to a spinning worker costs about 1 us, to a
   // sleeping one 10-50 us, and when the other core is busy a worker may be descheduled holding its task, so that a
-  // job split in two takes longer than on one thread. Jobs under 100 us (the estimate times the measured speed())
-  // stay on the calling thread; larger ones are cut into shares of at least 25 us, several per thread, so that a
-  // late worker holds back only a small share. Until a job is worth 1 ms here the pool runs them on the calling thread
-  // (Pool::run): the IWAE models of batch 20 (k = 1 and 5) have no such job, so they run on one thread at any thread
-  // count, as fast as on one thread; the VAE of batch 128 and IWAE k = 50 have several per step.
-  constexpr double min_cost_ns = 100e3, min_share_ns = 25e3;
-  const int threads = num_threads();
-  if (threads == 1 || max_tasks < 2) return 1;
-  const double cost = cost_ns * speed();
-  if (cost < min_cost_ns) return 1;
+  // job split in two takes longer than on one thread. Jobs under the split tuner's threshold (100 us at first, then
+  // measured: split_tuner.hpp), by the estimate times the measured speed(), stay on the calling thread; larger ones
+  // are cut into shares of at least 25 us, several per thread, so that a late worker holds back only a small share.
+  // Until a job is worth 1 ms here the pool runs them on the calling thread (Pool::run): the IWAE models of batch 20
+  // (k = 1 and 5) have no such job, so they run on one thread at any thread count, as fast as on one thread; the VAE
+  // of batch 128 and IWAE k = 50 have several per step.
+  constexpr double min_share_ns = 25e3;
+  Pool& p = pool();
+  const int threads = p.size();
+  if (threads == 1) return 1;
+  const double split_from = p.split_from_ns(cost_ns);  // counts the job in the split tuner's window
+  if (max_tasks < 2) return 1;
+  const double cost = cost_ns * p.speed();
+  if (cost < split_from) return 1;
   const auto by_cost = static_cast<std::int64_t>(cost / min_share_ns);
   return std::max<std::int64_t>(1, std::min({max_tasks, by_cost, std::int64_t{4} * threads}));
 }

@@ -3,6 +3,12 @@
 // after a job, so that the next one (a few microseconds later, in a training step) starts without a wake-up, then
 // sleep. Kernels decide whether a piece of work is worth splitting (see worth_splitting); the pool runs what it gets.
 //
+// Which jobs are worth splitting is measured, not fixed: once the workers have started, the split tuner
+// (split_tuner.hpp) times the whole program in windows of about 20 ms, each splitting only jobs above one threshold
+// (100 us, 200 us, ... 6.4 ms, or none), and settles on the threshold at which the program ran fastest. On a quiet
+// machine that is where the second core pays; on a loaded one, where splitting costs more than it gains, it splits
+// nothing.
+//
 // What a job costs depends on the machine: the kernels estimate it (kernels::cost_ns, figures of one AVX2 core), and
 // the pool times the jobs it is given with an estimate and learns how this machine's time compares (speed():
 // measured / estimated; 0.5 where the kernels run twice as fast as the figures say). worth_splitting judges the
@@ -14,7 +20,8 @@
 // time slice (milliseconds) while the caller waits for it, or wake up too late to take any task at all. So the pool
 // times every job it splits: the caller knows how long its own tasks took, hence how long it would have needed for
 // all of them. A job that took longer lost, as did one whose every task the caller ran itself while the workers
-// were spinning, ready (they were not given a core in time), or, twice in a row, while they were waking. After a loss
+// were spinning, ready (they were not given a core in time); a job that lost while a worker was still waking from
+// sleep counts only when the next split job does the same (waking takes tens of microseconds). After a loss
 // the next 8 jobs run on the calling thread alone, the workers asleep; then the pool splits a job again, and if that
 // one loses too, twice as many run alone (up to 1024). A job that wins brings the count back to 8. Only who runs a task
 // changes, never the task: the results have the same bits either way. pool_stats() tells what the pool did.
@@ -38,6 +45,8 @@ struct PoolStats {
   std::int64_t unstarted = 0;  // jobs run on the calling thread, timed, before the workers started
   std::int64_t workers = 0;    // worker threads started (with the first job of 1 ms; 0 until then)
   double speed = 1;            // this machine's time / the kernels' estimate, learned from timed jobs (see speed())
+  std::int64_t windows = 0;    // windows the split tuner has measured (split_tuner.hpp)
+  int level = 0;               // ... and its level now: jobs of 100 us x 2^level or more are split; 7: none
 };
 PoolStats pool_stats();
 
@@ -66,8 +75,10 @@ void parallel_for(std::int64_t n, TaskRef f, double cost_ns = 0);
 double speed();
 
 // The cost model: work estimated at `cost_ns` nanoseconds (as one thread would take, by the kernels' figures), which
-// takes cost_ns x speed() here, is split over the pool only when each thread's share still outweighs the price of
-// handing it out, a few microseconds. Returns how many tasks to make (1: run it on the calling thread).
+// takes cost_ns x speed() here, is split over the pool only when it is at least the split tuner's threshold (100 us
+// until the workers start), into shares that still outweigh the price of handing them out, a few microseconds.
+// Every call counts in the tuner's window, split or not. Returns how many tasks to make (1: run it on the calling
+// thread).
 std::int64_t worth_splitting(double cost_ns, std::int64_t max_tasks);
 
 // Runs f(begin, end) over [0, n) cut into contiguous blocks, spread over the pool when n items of `cost_ns_each`
