@@ -2,13 +2,14 @@
 # Training steps/s with 1 and 2 threads while another process keeps one core busy (a shell loop, the "hog"), and
 # the ratio 2 threads / 1 thread per configuration: the pool must never make 2 threads slower than 1, on a quiet
 # machine or a loaded one. See docs/performance.md, "Threads".
-#   bench/under_load.sh [--quiet] [--rounds 5] [--reps 3] [--secs 0.5] [--bin PATH] [--baseline PATH]
+#   bench/under_load.sh [--quiet] [--rounds 5] [--reps 3] [--secs 0.5] [--bin PATH] [--baseline PATH] [--configs "vae iwae50"]
 # --quiet runs without the hog. --baseline runs a second bench_train (e.g. one built from an older commit) in the
 # same rounds, interleaved with --bin, so that both see the same load. Each round runs every configuration at 1 and
-# 2 threads, the order alternating from round to round; the table gives the medians over the rounds.
+# 2 threads, the order alternating from round to round; the table gives the medians over the rounds. --configs runs
+# some of the configurations (vae iwae1 iwae5 iwae50) only, so that more rounds fit in the same time.
 set -eu
 
-quiet=0 rounds=5 reps=3 secs=0.5
+quiet=0 rounds=5 reps=3 secs=0.5 configs="vae iwae1 iwae5 iwae50"
 cd "$(dirname "$0")/.."
 bin=build/release/bench/bench_train baseline=""
 while [ $# -gt 0 ]; do
@@ -19,7 +20,8 @@ while [ $# -gt 0 ]; do
     --secs) secs=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
-    *) echo "under_load.sh: unknown argument '$1' (use --quiet, --rounds N, --reps N, --secs S, --bin PATH, --baseline PATH)" >&2; exit 2 ;;
+    --configs) configs=$2; shift 2 ;;
+    *) echo "under_load.sh: unknown argument '$1' (use --quiet, --rounds N, --reps N, --secs S, --bin PATH, --baseline PATH, --configs \"vae iwae50\")" >&2; exit 2 ;;
   esac
 done
 for b in "$bin" $baseline; do
@@ -62,7 +64,6 @@ run() {
   echo "$1.$3.$4 $v" >>"$figs"
 }
 
-configs="vae iwae1 iwae5 iwae50"
 r=1
 while [ "$r" -le "$rounds" ]; do
   for c in $configs; do
