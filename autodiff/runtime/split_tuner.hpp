@@ -11,10 +11,13 @@
 //     fastest is taken;
 //   - then trials: now and then the next level up or down runs in alternate windows with the level taken, three
 //     pairs; if the neighbour was faster in the median pair by 2 % or more it is taken, and the next trial follows
-//     soon. If not, the next trial tries the other way, and waits twice as long (4 windows, then 8, ... up to 64).
+//     soon. If not, the next trial tries the other way, and waits twice as long (4 windows, then 8, ... up to 64);
+//   - and every 1024 windows (about 20 s) a sweep again, because trials see only the next level: where a program
+//     has no job above 800 us, levels 3 to 7 run alike, and a tuner that a moment of load sent to level 7 would
+//     find no trial that pays, however quiet the machine has become.
 // So a quiet machine settles where splitting pays, a loaded one on level 7 (or near it), and a machine whose load
-// changes moves there within a few trials. Only the level changes which thread runs a task, never the task: the
-// results have the same bits at every level.
+// changes moves there within a few trials, or at the next sweep. Only the level changes which thread runs a task,
+// never the task: the results have the same bits at every level.
 //
 // The tuner itself only turns numbers into numbers (no clock, no thread), so that its tests can feed it rates.
 #pragma once
@@ -29,8 +32,9 @@ class SplitTuner {
  public:
   static constexpr int levels = 8, never = levels - 1;
   static constexpr double margin = 0.02;           // a neighbour must be this much faster to be taken
-  static constexpr int pairs = 3;                  // windows of a trial: neighbour, taken level, neighbour, ...
-  static constexpr int min_gap = 4, max_gap = 64;  // windows between trials
+  static constexpr int pairs = 3;                  // a trial: 3 pairs of windows (neighbour, then taken level)
+  static constexpr int min_gap = 4, max_gap = 64;  // windows of rest between trials
+  static constexpr int sweep_every = 1024;         // windows from the end of one sweep to the start of the next
 
   // The smallest job split at `level`, in nanoseconds of this machine (infinite at `never`).
   static double threshold_ns(int level) {
@@ -45,8 +49,9 @@ class SplitTuner {
   void window_done(double rate) {
     if (!(rate > 0) || !std::isfinite(rate)) rate = std::numeric_limits<double>::max();  // no estimate: worst
     if (sweeping()) return sweep(rate);
-    if (trial_window_ < 0) {  // settled: wait for the next trial
-      if (--rest_ <= 0) start_trial();
+    ++since_sweep_;
+    if (trial_window_ < 0) {  // settled: wait for the next trial, or sweep again
+      if (--rest_ <= 0) since_sweep_ >= sweep_every ? start_sweep() : start_trial();
       return;
     }
     // A trial: even windows run the neighbour, odd ones the taken level.
@@ -80,8 +85,16 @@ class SplitTuner {
       running_ = sweep_step_ < levels ? sweep_step_ : 2 * levels - 1 - sweep_step_;
       return;
     }
+    const int was = taken_;
     taken_ = static_cast<int>(std::min_element(sums_.begin(), sums_.end()) - sums_.begin());
-    running_ = taken_, rest_ = min_gap;
+    if (taken_ != was) gap_ = min_gap;  // a new level: try its neighbours soon
+    running_ = taken_, rest_ = gap_;
+  }
+
+  void start_sweep() {
+    sweep_step_ = 0, since_sweep_ = 0;
+    sums_.fill(0);
+    running_ = 0;
   }
 
   void start_trial() {
@@ -92,7 +105,7 @@ class SplitTuner {
   }
 
   int running_ = 0, taken_ = 0;
-  int sweep_step_ = 0;
+  int sweep_step_ = 0, since_sweep_ = 0;  // windows since the last sweep ended
   std::array<double, levels> sums_{};
   int rest_ = 0, gap_ = min_gap, direction_ = 1;
   int trial_window_ = -1, neighbour_ = 0;  // -1: no trial running

@@ -461,6 +461,34 @@ TEST_CASE("split tuner: a faster neighbour is taken, and the tuner walks on to a
   CHECK(std::count(ran.begin(), ran.end(), SplitTuner::never) >= 470);
 }
 
+TEST_CASE("split tuner: where levels run alike, the next sweep finds the best level that trials cannot reach",
+          "[threads][tuner]") {
+  SplitTuner tuner;
+  feed(tuner, 2 * SplitTuner::levels, valley(SplitTuner::never, 0.1));  // loaded while it swept
+  REQUIRE(tuner.taken() == SplitTuner::never);
+  // Then quiet, for a program without a job of 800 us: levels 3 to 7 split nothing and run alike; level 1 is best.
+  const auto quiet = [](int level) { return level >= 3 ? 1.0 : 0.8 + 0.05 * std::abs(level - 1); };
+  const std::vector<int> stuck = feed(tuner, SplitTuner::sweep_every - 1, quiet);
+  CHECK(tuner.taken() == SplitTuner::never);  // every trial of level 6 ran alike: no reason to move
+  CHECK(std::count(stuck.begin(), stuck.end(), 6) > 0);
+  CHECK(std::count_if(stuck.begin(), stuck.end(), [](int level) { return level < 6; }) == 0);
+  // The next sweep starts when the trial running and its rest are over (at most 70 windows on); it takes level 1.
+  int windows = 0;
+  bool swept = false;
+  for (; !(swept && !tuner.sweeping()) && windows < 200; ++windows) {
+    swept = swept || tuner.sweeping();
+    tuner.window_done(quiet(tuner.level()));
+  }
+  INFO("windows until the sweep ended: " << windows);
+  CHECK(swept);
+  CHECK(windows <= 2 * SplitTuner::pairs + SplitTuner::max_gap + 2 * SplitTuner::levels);
+  CHECK(tuner.taken() == 1);
+  // A new level: its neighbours are tried after 4 windows of rest, not the 64 the trials of level 7 had reached.
+  const std::vector<int> after = feed(tuner, SplitTuner::min_gap + 1, quiet);
+  CHECK(std::count(after.begin(), after.end(), 1) == SplitTuner::min_gap);
+  CHECK(after.back() != 1);
+}
+
 TEST_CASE("split tuner: a neighbour less than 2 % faster is not taken, and trials come ever more rarely",
           "[threads][tuner]") {
   SplitTuner tuner;
