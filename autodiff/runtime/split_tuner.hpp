@@ -76,13 +76,14 @@ class SplitTuner {
   }
 
  private:
-  // Window k of the sweep ran level k (0 to 7), then 15 - k (7 down to 0).
+  // Window k of the sweep runs level k (0 to 7), then 15 - k (7 down to 0).
+  static int sweep_level(int k) { return k < levels ? k : 2 * levels - 1 - k; }
+
   void sweep(double rate) {
-    const int level = sweep_step_ < levels ? sweep_step_ : 2 * levels - 1 - sweep_step_;
-    sums_[static_cast<std::size_t>(level)] += rate;
+    sums_[static_cast<std::size_t>(sweep_level(sweep_step_))] += rate;
     ++sweep_step_;
     if (sweeping()) {
-      running_ = sweep_step_ < levels ? sweep_step_ : 2 * levels - 1 - sweep_step_;
+      running_ = sweep_level(sweep_step_);
       return;
     }
     const int was = taken_;

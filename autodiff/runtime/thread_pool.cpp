@@ -49,8 +49,7 @@ constexpr int start_after_timed = 4;
 
 // A window of the split tuner (split_tuner.hpp) ends with the first job the kernels ask about after 20 ms, and after
 // at least 32 of them: long enough to hold a few training steps of a small model, and its rate their average.
-constexpr auto window_time = std::chrono::milliseconds(20);
-constexpr std::int64_t window_jobs = 32;
+constexpr std::int64_t window_ns = 20'000'000, window_jobs = 32;
 
 class Pool {
  public:
@@ -123,7 +122,7 @@ class Pool {
     s.workers = static_cast<std::int64_t>(workers_.size());
     s.speed = speed();
     std::lock_guard tune(tune_mutex_);
-    s.windows = windows_.load(std::memory_order_relaxed);
+    s.windows = windows_;
     s.level = tuner_.level();
     return s;
   }
@@ -140,16 +139,16 @@ class Pool {
     window_cost_.fetch_add(static_cast<std::int64_t>(std::min(estimated_ns, 1e15)), std::memory_order_relaxed);
     if (window_jobs_.fetch_add(1, std::memory_order_relaxed) + 1 >= window_jobs) {
       const std::int64_t now = now_ns();
-      if (now - window_start_.load(std::memory_order_relaxed) >= std::chrono::nanoseconds(window_time).count()) {
+      if (now - window_start_.load(std::memory_order_relaxed) >= window_ns) {
         std::unique_lock lock(tune_mutex_, std::try_to_lock);  // another thread may be ending it: let it
         const std::int64_t start = window_start_.load(std::memory_order_relaxed);
-        if (lock.owns_lock() && now - start >= std::chrono::nanoseconds(window_time).count()) {
+        if (lock.owns_lock() && now - start >= window_ns) {  // not ended by another thread meanwhile
           const auto cost = static_cast<double>(window_cost_.exchange(0, std::memory_order_relaxed));
           window_jobs_.store(0, std::memory_order_relaxed);
           window_start_.store(now, std::memory_order_relaxed);
           tuner_.window_done(static_cast<double>(now - start) / cost);
           split_from_.store(SplitTuner::threshold_ns(tuner_.level()), std::memory_order_relaxed);
-          windows_.fetch_add(1, std::memory_order_relaxed);
+          ++windows_;
         }
       }
     }
@@ -199,13 +198,13 @@ class Pool {
     ++stats_.split;
     if (own == 0) return;
     if (own < n && wall.count() * own <= own_time.count() * n) {
-      unanswered_in_a_row_ = 0;
+      lost_waking_in_a_row_ = 0;
       ++stats_.won;
       backoff_ = min_backoff;
       return;
     }
-    if (!awake && ++unanswered_in_a_row_ < 2) return;  // a worker was still waking: no verdict, the first time
-    unanswered_in_a_row_ = 0;
+    if (!awake && ++lost_waking_in_a_row_ < 2) return;  // a worker was still waking: no verdict, the first time
+    lost_waking_in_a_row_ = 0;
     ++stats_.lost;
     alone_left_ = backoff_;
     backoff_ = std::min(2 * backoff_, max_backoff);
@@ -279,16 +278,17 @@ class Pool {
   std::atomic<bool> stop_{false};
   std::atomic<double> speed_{1.0};  // learn(); read by worth_splitting on any thread
   // The split tuner (split_from_ns): the current window and the smallest job worth splitting, read on any thread.
-  std::mutex tune_mutex_;  // guards tuner_
+  std::mutex tune_mutex_;  // guards tuner_ and windows_
   SplitTuner tuner_;
-  std::atomic<std::int64_t> window_start_{0}, window_cost_{0}, window_jobs_{0}, windows_{0};
+  std::int64_t windows_ = 0;  // windows ended
+  std::atomic<std::int64_t> window_start_{0}, window_cost_{0}, window_jobs_{0};
   std::atomic<double> split_from_{SplitTuner::threshold_ns(0)};
   // Guarded by run_mutex_: the fallback to the calling thread (see judge) and what the pool did.
   std::int64_t alone_left_ = 0;  // jobs still to run on the calling thread alone
   std::int64_t backoff_ = min_backoff;
-  int unanswered_in_a_row_ = 0;  // split jobs in a row that the workers, all waking, let the caller run alone
-  bool first_split_ = false;     // the workers have been started, and no job has been split since
-  std::int64_t timed_ = 0;       // jobs learnt from
+  int lost_waking_in_a_row_ = 0;  // split jobs in a row lost while a worker was still waking (see judge)
+  bool first_split_ = false;      // the workers have been started, and no job has been split since
+  std::int64_t timed_ = 0;        // jobs learnt from
   PoolStats stats_;
 };
 
