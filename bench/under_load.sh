@@ -7,6 +7,11 @@
 # same rounds, interleaved with --bin, so that both see the same load. Each round runs every configuration at 1 and
 # 2 threads, the order alternating from round to round; the table gives the medians over the rounds. --configs runs
 # some of the configurations (vae iwae1 iwae5 iwae50) only, so that more rounds fit in the same time.
+# A machine shared with others (a virtual machine) can vary by 5-10 % from one run to the next, so the ratios are
+# also taken round by round, from runs made seconds apart: their geometric mean, a 95 % interval for it (Student's t
+# on the logarithms), and in how many rounds 2 threads ran at least as fast as 1. An interval that holds 1 is a
+# difference the rounds cannot tell from the noise. Give --bin as --baseline too for a control: the new/baseline
+# table then compares a program with itself, and shows how wide the interval of no difference at all is.
 set -eu
 
 quiet=0 rounds=5 reps=3 secs=0.5 configs="vae iwae1 iwae5 iwae50"
@@ -57,11 +62,11 @@ if [ "$quiet" -eq 0 ]; then
 fi
 echo "# $rounds rounds, bench_train --reps $reps --secs $secs per run"
 
-# run WHO BIN CONFIG THREADS: one bench_train run; keeps its median steps/s as "WHO.CONFIG.THREADS value"
+# run WHO BIN CONFIG THREADS: one bench_train run; keeps its median steps/s as "WHO.CONFIG.THREADS ROUND value"
 run() {
   v=$("$2" --config "$3" --threads "$4" --reps "$reps" --secs "$secs" | grep -v -e '^#' -e '^config' -e '^peak' |
     head -n 1 | awk '{print $(NF-5)}')
-  echo "$1.$3.$4 $v" >>"$figs"
+  echo "$1.$3.$4 $r ${v:--}" >>"$figs"
 }
 
 r=1
@@ -80,10 +85,31 @@ done
 
 # med KEY: the median over the rounds of one figure
 med() {
-  grep "^$1 " "$figs" | cut -d' ' -f2 | sort -g |
+  grep "^$1 " "$figs" | cut -d' ' -f3 | grep -v '^-$' | sort -g |
     awk '{v[NR] = $1} END {if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.2f\n", a / b}'; }
+
+# paired A B: figure A over figure B in each round that has both, then "geometric mean | 95 % interval | rounds
+# with A >= B", the interval from Student's t (two-sided, 95 %) on the logarithms of the ratios.
+paired() {
+  awk -v a="$1" -v b="$2" '
+    $3 != "-" && $3 + 0 > 0 { v[$1, $2] = $3 + 0; if ($2 > last) last = $2 }
+    END {
+      split("12.71 4.30 3.18 2.78 2.57 2.45 2.36 2.31 2.26 2.23 2.20 2.18 2.16 2.14 2.13 2.12 2.11 2.10 2.09 2.09 " \
+            "2.08 2.07 2.07 2.06 2.06 2.06 2.05 2.05 2.05 2.04", t, " ")
+      for (r = 1; r <= last; r++)
+        if (((a, r) in v) && ((b, r) in v)) {
+          l = log(v[a, r] / v[b, r]); s += l; ss += l * l; n++
+          if (v[a, r] >= v[b, r]) ahead++
+        }
+      if (n < 2) { print "- | - | -"; exit }
+      m = s / n; var = (ss - n * m * m) / (n - 1); if (var < 0) var = 0
+      q = n - 1 <= 30 ? t[n - 1] : (n - 1 <= 60 ? 2.00 : 1.98)
+      h = q * sqrt(var / n)
+      printf "%.3f | %.3f to %.3f | %d of %d\n", exp(m), exp(m - h), exp(m + h), ahead, n
+    }' "$figs"
+}
 
 if [ "$quiet" -eq 1 ]; then load="quiet"; else load="one core busy"; fi
 echo
@@ -105,3 +131,23 @@ for c in $configs; do
     echo "| $c | $a | $b | $(ratio "$b" "$a") |"
   fi
 done
+
+echo
+echo "2 threads / 1 thread, round by round (geometric mean, 95 % interval, rounds in which 2 threads >= 1)"
+echo
+echo "| configuration | program | 2t/1t | 95 % interval | 2t >= 1t |"
+echo "|---|---|---|---|---|"
+for c in $configs; do
+  echo "| $c | new | $(paired "new.$c.2" "new.$c.1") |"
+  if [ -n "$baseline" ]; then echo "| $c | baseline | $(paired "base.$c.2" "base.$c.1") |"; fi
+done
+if [ -n "$baseline" ]; then
+  echo
+  echo "new / baseline, round by round (the same binary as both gives the width of no difference)"
+  echo
+  echo "| configuration | threads | new/baseline | 95 % interval | new >= baseline |"
+  echo "|---|---|---|---|---|"
+  for c in $configs; do
+    for t in 1 2; do echo "| $c | $t | $(paired "new.$c.$t" "base.$c.$t") |"; done
+  done
+fi
