@@ -5,6 +5,7 @@
 // as the product itself: that path reads B where it lies instead. Column panels of C are spread over the thread
 // pool; every element is computed by the same instructions whatever the split, so results never depend on it.
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 
@@ -100,13 +101,30 @@ void tile(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::
     for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + buf[r * NR + s];
 }
 
-// One MC-row block of C against the packed B block: pack this block of A, then every MR x NR tile.
+// Which block of A this thread's scratch buffer 0 holds, packed: rows from i0, columns from p0, in GEMM number
+// `product` (each call of `packed` takes a new number, so a block of an earlier product, whose A may since have
+// changed, is never taken for this one's).
+struct PackedA {
+  std::uint64_t product = 0;
+  std::int64_t i0 = -1, p0 = -1;
+};
+thread_local PackedA packed_a;
+std::atomic<std::uint64_t> products{0};
+
+// One MC-row block of C against the packed B block: pack this block of A, then every MR x NR tile. With few row
+// blocks the tasks also split the columns (see packed), so the tasks of one row block follow each other; a thread
+// that runs two of them in a row (every one, when the pool runs the job on the calling thread alone) packs the
+// block once.
 template <class T>
-void row_block(bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0, std::int64_t mc, std::int64_t p0,
-               std::int64_t kc, const T* bp, std::int64_t j0, std::int64_t nc, T* C, std::int64_t N, bool add) {
+void row_block(std::uint64_t product, bool ta, const T* A, std::int64_t M, std::int64_t K, std::int64_t i0,
+               std::int64_t mc, std::int64_t p0, std::int64_t kc, const T* bp, std::int64_t j0, std::int64_t nc, T* C,
+               std::int64_t N, bool add) {
   constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   T* ap = scratch<T>(0, static_cast<std::size_t>((mc + MR - 1) / MR * MR * kc));
-  pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
+  if (packed_a.product != product || packed_a.i0 != i0 || packed_a.p0 != p0) {
+    pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
+    packed_a = {product, i0, p0};
+  }
   for (std::int64_t j = 0; j < nc; j += NR)
     for (std::int64_t i = 0; i < mc; i += MR)
       tile(kc, ap + i * kc, bp + j * kc, NR, C + (i0 + i) * N + j0 + j, N, std::min(MR, mc - i), std::min(NR, nc - j),
@@ -120,6 +138,7 @@ void packed(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, co
             bool accumulate, bool split) {
   using Bk = Blocking<T>;
   const std::int64_t KC = even_blocks(K, Bk::KC);
+  const std::uint64_t product = products.fetch_add(1, std::memory_order_relaxed) + 1;  // see PackedA
   for (std::int64_t j0 = 0; j0 < N; j0 += Bk::NC) {
     const std::int64_t nc = std::min(Bk::NC, N - j0), panels = (nc + Bk::NR - 1) / Bk::NR;
     for (std::int64_t p0 = 0; p0 < K; p0 += KC) {
@@ -137,7 +156,7 @@ void packed(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, co
         const std::int64_t rb = t / col_split, cs = t % col_split;
         const std::int64_t i0 = rb * Bk::MC, c0 = cs * per, c1 = std::min(panels, c0 + per);
         if (c0 >= c1) return;
-        row_block(ta, A, M, K, i0, std::min(Bk::MC, M - i0), p0, kc, bp + c0 * Bk::NR * kc, j0 + c0 * Bk::NR,
+        row_block(product, ta, A, M, K, i0, std::min(Bk::MC, M - i0), p0, kc, bp + c0 * Bk::NR * kc, j0 + c0 * Bk::NR,
                   std::min(nc, c1 * Bk::NR) - c0 * Bk::NR, C, N, add);
       };
       if (split) {
