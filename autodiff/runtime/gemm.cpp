@@ -304,11 +304,15 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
   // What one thread would take: the pool is used only where that pays (worth_splitting).
   const double cost =
       2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) * cost_ns::gemm_flop;
-  const std::int64_t panels = (N + Bk::NR - 1) / Bk::NR;
-  const std::int64_t tasks = worth_splitting(cost, panels);
-  if (M > Bk::few_rows) return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate, tasks > 1);
-  // Few rows: tasks over runs of whole NR-column panels
-  const std::int64_t per = (panels + tasks - 1) / tasks * Bk::NR;
+  if (M > Bk::few_rows)
+    return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate,
+                  worth_splitting(cost, (N + Bk::NR - 1) / Bk::NR) > 1);  // over panels of NR columns
+  // Few rows: tasks over runs of whole units of columns, those the path computes at once: DS rows of B (stored
+  // (N, K)) or an NR-column panel (stored (K, N)). A task that started or ended inside one would compute it whole
+  // and keep part of it (a split in 7 runs of 32 columns for N = 200 computed 49 groups of DS = 5 rows of B, not 40).
+  const std::int64_t unit = trans_b ? DS : Bk::NR, units = (N + unit - 1) / unit;
+  const std::int64_t tasks = worth_splitting(cost, units);
+  const std::int64_t per = (units + tasks - 1) / tasks * unit;
   auto task = [&](std::int64_t t) {
     const std::int64_t j0 = t * per, nc = std::min(per, N - j0);
     if (nc <= 0) return;
