@@ -101,15 +101,23 @@ void tile(std::int64_t kc, const T* a, const T* b, std::int64_t ldb, T* c, std::
     for (std::int64_t s = 0; s < nr; ++s) c[r * ldc + s] = (add ? c[r * ldc + s] : T(0)) + buf[r * NR + s];
 }
 
-// Which block of A this thread's scratch buffer 0 holds, packed: rows from i0, columns from p0, in GEMM number
-// `product` (each call of `packed` takes a new number, so a block of an earlier product, whose A may since have
-// changed, is never taken for this one's).
+// Which block of A this thread's scratch buffer 0 holds, packed: rows from i0, columns from p0 (-1: all of them, as
+// the few-rows paths copy A), in GEMM number `product` (each call of gemm takes a new number, so a block of an
+// earlier product, whose A may since have changed, is never taken for this one's).
 struct PackedA {
   std::uint64_t product = 0;
-  std::int64_t i0 = -1, p0 = -1;
+  std::int64_t i0 = -2, p0 = -2;
 };
 thread_local PackedA packed_a;
 std::atomic<std::uint64_t> products{0};
+
+// Whether this thread must fill its scratch buffer 0 with block (i0, p0) of `product`: not if it holds it already.
+// Records that it holds it from now on.
+bool must_pack_a(std::uint64_t product, std::int64_t i0, std::int64_t p0) {
+  if (packed_a.product == product && packed_a.i0 == i0 && packed_a.p0 == p0) return false;
+  packed_a = {product, i0, p0};
+  return true;
+}
 
 // One MC-row block of C against the packed B block: pack this block of A, then every MR x NR tile. With few row
 // blocks the tasks also split the columns (see packed), so the tasks of one row block follow each other; a thread
@@ -121,10 +129,7 @@ void row_block(std::uint64_t product, bool ta, const T* A, std::int64_t M, std::
                std::int64_t N, bool add) {
   constexpr std::int64_t MR = Blocking<T>::MR, NR = Blocking<T>::NR;
   T* ap = scratch<T>(0, static_cast<std::size_t>((mc + MR - 1) / MR * MR * kc));
-  if (packed_a.product != product || packed_a.i0 != i0 || packed_a.p0 != p0) {
-    pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
-    packed_a = {product, i0, p0};
-  }
+  if (must_pack_a(product, i0, p0)) pack_a(ta, A, M, K, i0, mc, p0, kc, ap);
   for (std::int64_t j = 0; j < nc; j += NR)
     for (std::int64_t i = 0; i < mc; i += MR)
       tile(kc, ap + i * kc, bp + j * kc, NR, C + (i0 + i) * N + j0 + j, N, std::min(MR, mc - i), std::min(NR, nc - j),
@@ -134,11 +139,10 @@ void row_block(std::uint64_t product, bool ta, const T* A, std::int64_t M, std::
 // The packed path: for each block of KC x NC of op(B), pack it (its panels spread over the tasks), then the row
 // blocks of C against it (and, with few row blocks, parts of the columns too, so that every thread has work).
 template <class T>
-void packed(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C,
-            bool accumulate, bool split) {
+void packed(std::uint64_t product, bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* A,
+            const T* B, T* C, bool accumulate, bool split) {
   using Bk = Blocking<T>;
   const std::int64_t KC = even_blocks(K, Bk::KC);
-  const std::uint64_t product = products.fetch_add(1, std::memory_order_relaxed) + 1;  // see PackedA
   for (std::int64_t j0 = 0; j0 < N; j0 += Bk::NC) {
     const std::int64_t nc = std::min(Bk::NC, N - j0), panels = (nc + Bk::NR - 1) / Bk::NR;
     for (std::int64_t p0 = 0; p0 < K; p0 += KC) {
@@ -208,15 +212,16 @@ void dot_tile(std::int64_t K, const T* const* a, const T* const* b, T* c, std::i
 constexpr int DR = 4, DS = simd::register_bytes >= 64 ? 5 : 3;
 
 // Few rows, B stored (N, K): C[:, j0 : j0+nc] by dot products of rows; A read in place, or transposed once into
-// scratch when stored (K, M).
+// scratch when stored (K, M) (once per thread and product: PackedA).
 template <class T>
-void few_rows_nt(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C, std::int64_t j0,
-                 std::int64_t nc, bool add) {
+void few_rows_nt(std::uint64_t product, bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
+                 T* C, std::int64_t j0, std::int64_t nc, bool add) {
   const T* a_rows = A;
   if (ta) {
     T* at = scratch<T>(0, static_cast<std::size_t>(M * K));
-    for (std::int64_t k = 0; k < K; ++k)
-      for (std::int64_t i = 0; i < M; ++i) at[i * K + k] = A[k * M + i];
+    if (must_pack_a(product, 0, -1))
+      for (std::int64_t k = 0; k < K; ++k)
+        for (std::int64_t i = 0; i < M; ++i) at[i * K + k] = A[k * M + i];
     a_rows = at;
   }
   for (std::int64_t j = j0; j < j0 + nc; j += DS) {
@@ -233,17 +238,21 @@ void few_rows_nt(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const 
 }
 
 // Few rows, B stored (K, N): the micro-kernel reads B in place, NR columns and KC rows at a time; A is packed
-// (a few rows: cheap). A last, narrower panel of columns is packed.
+// (a few rows: cheap), all its K blocks one after the other, once per thread and product (PackedA). A last,
+// narrower panel of columns is packed.
 template <class T>
-void few_rows_nn(bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B, T* C, std::int64_t j0,
-                 std::int64_t nc, bool accumulate) {
+void few_rows_nn(std::uint64_t product, bool ta, std::int64_t M, std::int64_t N, std::int64_t K, const T* A, const T* B,
+                 T* C, std::int64_t j0, std::int64_t nc, bool accumulate) {
   using Bk = Blocking<T>;
-  const std::int64_t KC = even_blocks(K, Bk::KC);
+  const std::int64_t KC = even_blocks(K, Bk::KC), rows = (M + Bk::MR - 1) / Bk::MR * Bk::MR;
+  T* packed_blocks = scratch<T>(0, static_cast<std::size_t>(rows * K));  // block p0 from packed_blocks + rows * p0
+  if (must_pack_a(product, 0, -1))
+    for (std::int64_t p0 = 0; p0 < K; p0 += KC)
+      pack_a(ta, A, M, K, 0, M, p0, std::min(KC, K - p0), packed_blocks + rows * p0);
   for (std::int64_t p0 = 0; p0 < K; p0 += KC) {
     const std::int64_t kc = std::min(KC, K - p0);
     const bool add = accumulate || p0 > 0;
-    T* ap = scratch<T>(0, static_cast<std::size_t>((M + Bk::MR - 1) / Bk::MR * Bk::MR * kc));
-    pack_a(ta, A, M, K, 0, M, p0, kc, ap);
+    const T* ap = packed_blocks + rows * p0;
     for (std::int64_t j = j0; j < j0 + nc; j += Bk::NR) {
       const std::int64_t nr = std::min(Bk::NR, j0 + nc - j);
       const T* b = B + p0 * N + j;
@@ -304,8 +313,9 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
   // What one thread would take: the pool is used only where that pays (worth_splitting).
   const double cost =
       2.0 * static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K) * cost_ns::gemm_flop;
+  const std::uint64_t product = products.fetch_add(1, std::memory_order_relaxed) + 1;  // see PackedA
   if (M > Bk::few_rows)
-    return packed(trans_a, trans_b, M, N, K, A, B, C, accumulate,
+    return packed(product, trans_a, trans_b, M, N, K, A, B, C, accumulate,
                   worth_splitting(cost, (N + Bk::NR - 1) / Bk::NR) > 1);  // over panels of NR columns
   // Few rows: tasks over runs of whole units of columns, those the path computes at once: DS rows of B (stored
   // (N, K)) or an NR-column panel (stored (K, N)). A task that started or ended inside one would compute it whole
@@ -317,9 +327,9 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
     const std::int64_t j0 = t * per, nc = std::min(per, N - j0);
     if (nc <= 0) return;
     if (trans_b)
-      few_rows_nt(trans_a, M, N, K, A, B, C, j0, nc, accumulate);
+      few_rows_nt(product, trans_a, M, N, K, A, B, C, j0, nc, accumulate);
     else
-      few_rows_nn(trans_a, M, N, K, A, B, C, j0, nc, accumulate);
+      few_rows_nn(product, trans_a, M, N, K, A, B, C, j0, nc, accumulate);
   };
   if (tasks == 1) return task(0);
   parallel_for(tasks, task, cost);

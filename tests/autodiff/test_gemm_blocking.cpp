@@ -110,27 +110,32 @@ TEST_CASE("gemm: the threaded path gives the bits of one thread for any pool siz
 
 // A thread keeps the block of A it packed last (gemm.cpp, PackedA) and packs it again only for another row block,
 // another K block or another product. Here one row block (M <= 96) over three K blocks, two or three row blocks,
-// and products of the same shape in a row with different A, one of them a single block of A (M <= 96, K <= 256),
-// which the next product starts with: a block taken for the wrong rows, the wrong K block or from the previous
-// product gives wrong values. On one thread, and on two, where the pool first runs the split job on the calling thread
-// alone (the tasks of a row block one after the other) and then, started, splits it.
+// few rows (M <= 32: all of A packed, or transposed, at once), and products of the same shape in a row with
+// different A, one of them a single block of A (M <= 96, K <= 256), which the next product starts with: a block
+// taken for the wrong rows, the wrong K block or from the previous product gives wrong values. In all four transpose
+// combinations, on one thread, and on two, where the pool first runs the split job on the calling thread alone (the
+// tasks of a row block one after the other) and then, started, splits it.
 TEST_CASE("gemm: a thread reuses its packed block of A only for the same rows, K block and product",
           "[kernels][gemm][threads]") {
-  const std::vector<Dims3> shapes = {{64, 300, 600}, {80, 300, 200}, {96, 520, 700}, {150, 400, 300}};
+  const std::vector<Dims3> shapes = {{64, 300, 600},  {80, 300, 200}, {96, 520, 700},
+                                     {150, 400, 300}, {20, 300, 600}, {32, 784, 200}};
   for (int threads : {1, 2}) {
     ThreadsFor t(threads);
     for (const Dims3& d : shapes)
-      for (int round = 0; round < 6; ++round) {  // the workers start within the first rounds at 2 threads
-        const auto A = values<float>(static_cast<std::size_t>(d.M * d.K), 100 + static_cast<std::uint64_t>(round));
-        const auto B = values<float>(static_cast<std::size_t>(d.K * d.N), 7);
-        std::vector<float> fast(static_cast<std::size_t>(d.M * d.N), 1e30f), twin(fast.size());
-        kernels::gemm<float>(false, true, d.M, d.N, d.K, A.data(), B.data(), fast.data(), false);
-        kernels::gemm_reference<float>(false, true, d.M, d.N, d.K, A.data(), B.data(), twin.data(), false);
-        double worst = 0;
-        for (std::size_t e = 0; e < fast.size(); ++e)
-          worst = std::max(worst, std::abs(static_cast<double>(fast[e]) - static_cast<double>(twin[e])));
-        INFO("M " << d.M << " N " << d.N << " K " << d.K << " threads " << threads << " round " << round);
-        REQUIRE(worst <= 1e-6 * static_cast<double>(d.K + 1));
-      }
+      for (bool ta : {false, true})
+        for (bool tb : {false, true})
+          for (int round = 0; round < 4; ++round) {  // the workers start within the first rounds at 2 threads
+            const auto A = values<float>(static_cast<std::size_t>(d.M * d.K), 100 + static_cast<std::uint64_t>(round));
+            const auto B = values<float>(static_cast<std::size_t>(d.K * d.N), 7);
+            std::vector<float> fast(static_cast<std::size_t>(d.M * d.N), 1e30f), twin(fast.size());
+            kernels::gemm<float>(ta, tb, d.M, d.N, d.K, A.data(), B.data(), fast.data(), false);
+            kernels::gemm_reference<float>(ta, tb, d.M, d.N, d.K, A.data(), B.data(), twin.data(), false);
+            double worst = 0;
+            for (std::size_t e = 0; e < fast.size(); ++e)
+              worst = std::max(worst, std::abs(static_cast<double>(fast[e]) - static_cast<double>(twin[e])));
+            INFO("M " << d.M << " N " << d.N << " K " << d.K << " ta " << ta << " tb " << tb << " threads " << threads
+                      << " round " << round);
+            REQUIRE(worst <= 1e-6 * static_cast<double>(d.K + 1));
+          }
   }
 }
