@@ -319,7 +319,7 @@ void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64
                   worth_splitting(cost, (N + Bk::NR - 1) / Bk::NR) > 1);  // over panels of NR columns
   // Few rows: tasks over runs of whole units of columns, those the path computes at once: DS rows of B (stored
   // (N, K)) or an NR-column panel (stored (K, N)). A task that started or ended inside one would compute it whole
-  // and keep part of it (a split in 7 runs of 32 columns for N = 200 computed 49 groups of DS = 5 rows of B, not 40).
+  // and keep part of it (a split in 7 runs of 32 columns for N = 200 computed 44 groups of DS = 5 rows of B, not 40).
   const std::int64_t unit = trans_b ? DS : Bk::NR, units = (N + unit - 1) / unit;
   const std::int64_t tasks = worth_splitting(cost, units);
   const std::int64_t per = (units + tasks - 1) / tasks * unit;
