@@ -7,7 +7,8 @@
 // For each product below, in `reps` rounds alternating between a pool of 1 thread and a new pool of `threads` (2 by
 // default), whose workers have not started: the median microseconds per product of each, and their ratio, 1 thread
 // over `threads` (1.00: the cut costs nothing; above: a cut run alone is faster, below: slower). The pool's jobs per
-// product show that the product was cut (at least 1), and a note says where the workers started after all.
+// product, in the last round, show whether the product was cut (1 or more: every call), and a note says where the
+// workers started after all.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -24,7 +25,8 @@ namespace {
 // Products of the IWAE steps of batch 20 that the pool cuts (more than 100 us) but that do not start its workers
 // (less than 1 ms), each through one of the ways a cut can cost: the packed path with few row blocks, whose tasks
 // also split the columns (M = 100: the decoder at k = 5), and the few-rows path, B stored (N, K) or (K, N), its
-// rows a batch of 20 or 32.
+// rows a batch of 20 or 32. The encoder's first product sits at the threshold on a fast core: the pool cuts it in
+// only some of its calls, as in training (its jobs per product say how many).
 constexpr bench::GemmShape shapes[] = {
     {"IWAE k=5 dec out  h[100,200] W^T", 100, 784, 200, false, true},
     {"IWAE k=5 dec out dX dY[100,784] W", 100, 200, 784, false, false},
